@@ -1,0 +1,70 @@
+import type { Frame } from '../../protocol/wire.js';
+import { selectorOf } from './selector.js';
+import { framesOf, type ErrorLike } from './stack.js';
+
+export interface Described {
+  type: string;
+  message: string;
+  frames?: Frame[];
+  /** The raw stack, sent only when no frame could be read from it, to debug the parser. */
+  stack?: string;
+}
+
+/**
+ * Browsers hide everything about errors thrown by scripts from another origin loaded
+ * without CORS. Reported all the same (a silent filter hides real breakage), with the fix.
+ */
+export const SCRIPT_ERROR: Described = {
+  type: 'ScriptError',
+  message:
+    'Script error. (a cross-origin script threw: load it with crossorigin="anonymous" and serve it with Access-Control-Allow-Origin to see the error)',
+};
+
+/** Turns anything that was thrown or rejected into a type, a message and frames. */
+export function describe(value: unknown): Described {
+  const error = value as ErrorLike | null;
+  if (error && typeof error == 'object' && typeof (error.message ?? error.stack) == 'string') {
+    const frames = framesOf(error);
+    return {
+      type: error.name || 'Error',
+      message: String(error.message ?? ''),
+      frames,
+      stack: frames.length ? undefined : error.stack?.slice(0, 2000),
+    };
+  }
+  // Rejections with strings, numbers, plain objects, Response or Event objects.
+  return {
+    type: value && typeof value == 'object' ? (value.constructor?.name || 'Object') : 'Error',
+    message: readable(value),
+  };
+}
+
+/** A short human reading of a value that is not an Error. */
+function readable(value: unknown): string {
+  if (typeof value == 'string') return value;
+  if (typeof Event != 'undefined' && value instanceof Event) {
+    const target = selectorOf(value.target as Node);
+    return 'Event "' + value.type + '"' + (target ? ' on ' + target : '');
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Cyclic structures: their keys still say what they were.
+    text = 'Object with keys: ' + Object.keys(value as object).join(', ');
+  }
+  return (text ?? String(value)).slice(0, 500);
+}
+
+/** What a window `error` event tells, which is less than the error when there is none. */
+export function describeErrorEvent(event: globalThis.ErrorEvent): Described {
+  const { error, message, filename, lineno, colno } = event;
+  if (!error && /^Script error\.?$/.test(message) && !filename) return SCRIPT_ERROR;
+  const described = error != null ? describe(error) : { type: 'Error', message };
+  // Thrown non-Errors and stackless errors: the event still knows where it happened.
+  if (!described.frames?.length && filename) {
+    described.frames = [{ file: filename, line: lineno, column: colno }];
+    described.stack = undefined;
+  }
+  return described;
+}

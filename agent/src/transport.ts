@@ -1,0 +1,137 @@
+import type { Batch, LookoutEvent } from '../../protocol/wire.js';
+import {
+  BATCH_INTERVAL_MS,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  backoffDelay,
+  boundRetryQueue,
+  retryAfterMs,
+  takeBatch,
+} from './batch.js';
+import { guard, health } from './guard.js';
+
+/** Browsers refuse keepalive requests beyond 64 KiB in flight; stay clear of it. */
+export const KEEPALIVE_BUDGET = 60000;
+const RETRY_KEY = 'lookout.retry';
+
+export interface TransportOptions {
+  /** Ingest URL with `?key=`: a query key and a text/plain body make a CORS "simple" request, no preflight. */
+  url: string;
+  sdk: { name: string; version: string };
+  /** The page's fetch as it was before anyone wrapped it (our own requests must not be counted). */
+  fetch?: typeof fetch;
+  beacon?: (url: string, body: string) => boolean;
+  storage?: Storage;
+  now?: () => number;
+  random?: () => number;
+}
+
+/**
+ * Batches events and delivers them: every BATCH_INTERVAL_MS or when a batch is full, with
+ * backoff on network errors and 5xx, a pause on 429/503 for as long as Retry-After says,
+ * and a bounded retry queue in localStorage that outlives offline spells and reloads.
+ */
+export function createTransport(options: TransportOptions) {
+  const { url, storage, fetch: post = fetch, now = Date.now, random = Math.random } = options;
+  const queue: LookoutEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pausedUntil = 0;
+  let failures = 0;
+  let inFlightKeepalive = 0;
+  let chain = Promise.resolve();
+
+  const schedule = (delay: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(guard(flush), delay);
+  };
+
+  const stored = (): LookoutEvent[] => {
+    try {
+      return JSON.parse(storage!.getItem(RETRY_KEY)!) || [];
+    } catch {
+      return [];
+    }
+  };
+  const store = (events: LookoutEvent[]) => {
+    const all = stored().concat(events);
+    const kept = boundRetryQueue(all, now());
+    health.dropped += all.length - kept.length;
+    try {
+      kept.length ? storage!.setItem(RETRY_KEY, JSON.stringify(kept)) : storage!.removeItem(RETRY_KEY);
+    } catch {
+      health.dropped += events.length;
+    }
+  };
+
+  /** Sends one batch; its promise tells whether to go on with the next one. */
+  function send(events: LookoutEvent[], exiting?: boolean): Promise<boolean> {
+    const batch: Batch = { sdk: { ...options.sdk, ...health }, events };
+    const body = JSON.stringify(batch);
+    const keepalive = inFlightKeepalive + body.length < KEEPALIVE_BUDGET;
+    if (exiting && !keepalive) {
+      // Over the keepalive budget while the page goes away: a beacon is all that is left.
+      if (!options.beacon?.(url, body)) store(events);
+      return Promise.resolve(true);
+    }
+    if (keepalive) inFlightKeepalive += body.length;
+    return post(url, { method: 'POST', body, keepalive })
+      .then(
+        (response) => [response.status, response.headers.get('Retry-After')] as const,
+        () => [0, null] as const,
+      )
+      .then(([status, retryAfter]) => {
+        if (keepalive) inFlightKeepalive -= body.length;
+        if (status >= 200 && status < 300) {
+          failures = 0;
+          return true;
+        }
+        if (status && status < 500 && status != 429) {
+          // 400, 401, 403, 413, 415: sending the same again cannot help.
+          health.dropped += events.length;
+          return true;
+        }
+        const wait = (status == 429 || status == 503) && retryAfterMs(retryAfter, now());
+        pausedUntil = now() + (wait || backoffDelay(failures++, random()));
+        store(events);
+        schedule(pausedUntil - now());
+        return false;
+      });
+  }
+
+  async function drain() {
+    if (now() < pausedUntil) return;
+    // Events kept from failed sends, in this page or an earlier one, go first.
+    const retry = stored();
+    if (retry.length) {
+      storage!.removeItem(RETRY_KEY);
+      queue.unshift(...retry);
+    }
+    while (queue.length && (await send(takeBatch(queue))));
+    if (now() < pausedUntil) store(queue.splice(0));
+  }
+
+  /** Sends everything queued; the promise settles when done or handed to the retry queue. */
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    return (chain = chain.then(drain, drain));
+  }
+
+  return {
+    flush,
+    enqueue(event: LookoutEvent) {
+      queue.push(event);
+      if (queue.length >= MAX_BATCH_EVENTS || JSON.stringify(queue).length >= MAX_BATCH_BYTES) flush();
+      else if (!timer) schedule(BATCH_INTERVAL_MS);
+    },
+    isQueued: (event: LookoutEvent) => queue.includes(event),
+    /**
+     * The page is being hidden or unloaded: start every request now, synchronously (a
+     * request behind an `await` may never start), or keep the events for the next page.
+     */
+    flushOnExit() {
+      if (now() < pausedUntil || navigator.onLine === false) store(queue.splice(0));
+      while (queue.length) send(takeBatch(queue), true);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * GET /api/:projectId/events — newest first, keyset pagination with an opaque cursor
+ * (timestamp + event id of the last event returned), so pages stay stable while events arrive.
+ */
+import type { FastifyInstance } from 'fastify';
+import { EVENT_KINDS, type EventKind } from '../../../protocol/wire.js';
+import { type Authenticate, requireProject } from '../auth/bearer.js';
+import { TABLE_OF_KIND } from '../process/rows.js';
+import { httpError } from '../server/http-error.js';
+import type { Store } from '../store/types.js';
+import { SELECT_COLUMNS, rowToEvent } from './event-rows.js';
+import { parseTimeRange } from './time-range.js';
+
+export interface ReadRoutesOptions {
+  store: Store;
+  authenticate: Authenticate;
+}
+
+interface EventsQuery {
+  kind?: EventKind;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+export const projectParams = {
+  type: 'object',
+  required: ['projectId'],
+  properties: { projectId: { type: 'integer', minimum: 1, maximum: 4294967295 } },
+} as const;
+
+export async function eventsRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
+  app.get<{ Params: { projectId: number }; Querystring: EventsQuery }>('/api/:projectId/events', {
+    schema: {
+      params: projectParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          kind: { type: 'string', enum: EVENT_KINDS },
+          since: { type: 'string' },
+          until: { type: 'string' },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          cursor: { type: 'string', maxLength: 200 },
+        },
+      },
+    },
+    onRequest: async (request) => requireProject(authenticate(request), Number(request.params.projectId)),
+  }, async (request) => {
+    const { projectId } = request.params;
+    const { since, until } = parseTimeRange(request.query);
+    const limit = request.query.limit ?? 100;
+    const after = request.query.cursor ? decodeCursor(request.query.cursor) : { timestamp: until, eventId: MAX_UUID };
+    const kinds = request.query.kind ? [request.query.kind] : EVENT_KINDS;
+
+    // One query per table, merged here: the tables have different columns, and each query
+    // reads only `limit` rows from its sorted, deduplicated (FINAL) table.
+    const perKind = await Promise.all(
+      kinds.map(async (kind) => {
+        const rows = await store.query(
+          `SELECT ${SELECT_COLUMNS[kind]} FROM ${TABLE_OF_KIND[kind]} FINAL
+           WHERE project_id = {projectId:UInt32}
+             AND timestamp >= fromUnixTimestamp64Milli({since:Int64})
+             AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+             AND (timestamp, toString(event_id)) < (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:String})
+           ORDER BY timestamp DESC, toString(event_id) DESC
+           LIMIT {limit:UInt32}`,
+          { projectId, since, until, afterTs: after.timestamp, afterId: after.eventId, limit },
+        );
+        return rows.map((row) => ({ row, event: rowToEvent(kind, row) }));
+      }),
+    );
+    const merged = perKind
+      .flat()
+      .sort((a, b) => (b.event.timestamp as number) - (a.event.timestamp as number) || compareUuidDesc(a.event, b.event))
+      .slice(0, limit);
+    const last = merged[merged.length - 1];
+    return {
+      events: merged.map((m) => m.event),
+      next_cursor: merged.length === limit && last ? encodeCursor(last.event.timestamp as number, last.event.event_id as string) : null,
+    };
+  });
+}
+
+/** Ties on the millisecond are ordered by the id's text, as the SQL above orders them, so cursors never skip one. */
+function compareUuidDesc(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const x = String(a.event_id);
+  const y = String(b.event_id);
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+function encodeCursor(timestamp: number, eventId: string): string {
+  return Buffer.from(`${timestamp}|${eventId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { timestamp: number; eventId: string } {
+  const [ts, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!/^\d+$/.test(ts ?? '') || !/^[0-9a-f-]{36}$/i.test(id ?? '')) throw httpError(400, '"cursor" is not one this API returned');
+  return { timestamp: Number(ts), eventId: id };
+}

@@ -1,0 +1,125 @@
+/**
+ * GET /api/:projectId/vitals and /navigations — percentiles per group. Ratings are recomputed
+ * here from the value and web.dev's thresholds, not taken from the client.
+ */
+import type { FastifyInstance } from 'fastify';
+import { VITAL_THRESHOLDS } from '../../../protocol/wire.js';
+import { requireProject } from '../auth/bearer.js';
+import { projectParams, type ReadRoutesOptions } from './events-routes.js';
+import { parseTimeRange } from './time-range.js';
+
+/** Group-by choices map to fixed column expressions: nothing the client sends reaches the SQL text. */
+const VITAL_GROUPS = { route: 'route', browser: 'browser_name', none: "''" } as const;
+const NAVIGATION_GROUPS = { route: 'route', none: "''" } as const;
+
+type Percentiles = { count: number; p50: number; p75: number; p95: number };
+
+const rangeQuery = {
+  since: { type: 'string' },
+  until: { type: 'string' },
+} as const;
+
+const percentiles = (row: { count: string | number; q: number[] }): Percentiles => ({
+  count: Number(row.count),
+  p50: row.q[0],
+  p75: row.q[1],
+  p95: row.q[2],
+});
+
+export async function performanceRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
+  const guard = async (request: { params: unknown }) =>
+    requireProject(authenticate(request as never), Number((request.params as { projectId: string }).projectId));
+
+  app.get<{ Params: { projectId: number }; Querystring: { metric: keyof typeof VITAL_THRESHOLDS; groupBy: keyof typeof VITAL_GROUPS; since?: string; until?: string } }>(
+    '/api/:projectId/vitals',
+    {
+      schema: {
+        params: projectParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            metric: { type: 'string', enum: Object.keys(VITAL_THRESHOLDS), default: 'LCP' },
+            groupBy: { type: 'string', enum: Object.keys(VITAL_GROUPS), default: 'route' },
+            ...rangeQuery,
+          },
+        },
+      },
+      onRequest: guard,
+    },
+    async (request) => {
+      const { metric, groupBy } = request.query;
+      const { since, until } = parseTimeRange(request.query);
+      const [good, poor] = VITAL_THRESHOLDS[metric];
+      const rows = await store.query<{ group: string; count: string; q: number[]; good: string; ni: string; poor: string }>(
+        `SELECT ${VITAL_GROUPS[groupBy]} AS group, count() AS count,
+                quantiles(0.5, 0.75, 0.95)(value) AS q,
+                countIf(value <= {good:Float64}) AS good,
+                countIf(value > {good:Float64} AND value <= {poor:Float64}) AS ni,
+                countIf(value > {poor:Float64}) AS poor
+         FROM vitals FINAL
+         WHERE project_id = {projectId:UInt32} AND name = {metric:String}
+           AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+         GROUP BY group ORDER BY count DESC, group LIMIT 1000`,
+        { projectId: request.params.projectId, metric, good, poor, since, until },
+      );
+      return {
+        metric,
+        groupBy,
+        since,
+        until,
+        thresholds: { good, poor },
+        groups: rows.map((row) => {
+          const count = Number(row.count);
+          return {
+            ...(groupBy === 'none' ? {} : { [groupBy]: row.group }),
+            ...percentiles(row),
+            good: Number(row.good) / count,
+            needs_improvement: Number(row.ni) / count,
+            poor: Number(row.poor) / count,
+          };
+        }),
+      };
+    },
+  );
+
+  app.get<{ Params: { projectId: number }; Querystring: { groupBy: keyof typeof NAVIGATION_GROUPS; since?: string; until?: string } }>(
+    '/api/:projectId/navigations',
+    {
+      schema: {
+        params: projectParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { groupBy: { type: 'string', enum: Object.keys(NAVIGATION_GROUPS), default: 'route' }, ...rangeQuery },
+        },
+      },
+      onRequest: guard,
+    },
+    async (request) => {
+      const { groupBy } = request.query;
+      const { since, until } = parseTimeRange(request.query);
+      const rows = await store.query<{ group: string; type: 'load' | 'route'; count: string; q: number[] }>(
+        `SELECT ${NAVIGATION_GROUPS[groupBy]} AS group, type, count() AS count, quantiles(0.5, 0.75, 0.95)(duration) AS q
+         FROM navigations FINAL
+         WHERE project_id = {projectId:UInt32}
+           AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+         GROUP BY group, type ORDER BY group, type LIMIT 2000`,
+        { projectId: request.params.projectId, since, until },
+      );
+      const groups = new Map<string, { page_load: Percentiles | null; route_change: Percentiles | null }>();
+      for (const row of rows) {
+        const entry = groups.get(row.group) ?? { page_load: null, route_change: null };
+        entry[row.type === 'load' ? 'page_load' : 'route_change'] = percentiles(row);
+        groups.set(row.group, entry);
+      }
+      return {
+        groupBy,
+        since,
+        until,
+        groups: [...groups].map(([group, split]) => ({ ...(groupBy === 'none' ? {} : { route: group }), ...split })),
+      };
+    },
+  );
+}
+

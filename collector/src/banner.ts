@@ -1,0 +1,29 @@
+/** What `lookout serve` prints once it listens: where it is, how to sign in, what to paste. */
+import type { RunningCollector } from './collector.js';
+import type { CollectorConfig } from './config/config.js';
+
+export function startBanner(collector: RunningCollector, config: CollectorConfig): string {
+  const { url, adminToken, defaultProject, agentScripts } = collector;
+  const origin = new URL(url);
+  const script = agentScripts.find((s) => s.path === '/lookout.js');
+  const prefix = config.ingestPrefix === '/api' ? '' : config.ingestPrefix;
+  const dsn = defaultProject ? `${origin.protocol}//${defaultProject.ingestKey}@${origin.host}${prefix}/${defaultProject.id}` : '<dsn of your project>';
+  const storage = config.clickhouse ? `ClickHouse server ${config.clickhouse.url} (database ${config.clickhouse.database})` : `embedded ClickHouse (chDB) in ${config.dataDir}`;
+  const lines = [
+    '',
+    'Lookout collector is running.',
+    '',
+    `  Dashboard:    ${url}/${adminToken ? `?token=${adminToken}` : ''}`,
+    `  Admin token:  ${adminToken ?? '(set at first start: see <data>/admin-token on that machine, or set LOOKOUT_ADMIN_TOKEN)'}`,
+    `  Storage:      ${storage}`,
+    `  Ingest:       POST ${url}${config.ingestPrefix}/<projectId>/ingest`,
+    '',
+    'Paste this into your pages, before your own scripts:',
+    '',
+    `  <script src="${url}/lookout.js"${script ? ` integrity="${script.integrity}"` : ''} crossorigin="anonymous"></script>`,
+    `  <script>Lookout.init({ dsn: '${dsn}' });</script>`,
+    '',
+  ];
+  if (!script) lines.push('  (the agent script is not built yet: run `npm run build`; until then /lookout.js answers 404)', '');
+  return lines.join('\n');
+}

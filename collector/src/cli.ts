@@ -1,0 +1,53 @@
+/**
+ * `lookout <command>`: `serve` runs a collector. Later commands (sourcemaps, load, certs,
+ * check) register here too.
+ */
+import { startBanner } from './banner.js';
+import { startCollector } from './collector.js';
+import { configFromFlags, readServeFlags } from './config/from-cli.js';
+
+const USAGE = `Usage: lookout serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--clickhouse-url URL] …
+
+Commands:
+  serve     run the collector (embedded ClickHouse by default)
+
+Every flag and environment variable: docs/configuration.md`;
+
+async function serve(argv: string[]): Promise<void> {
+  const flags = readServeFlags(argv, process.env);
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = configFromFlags(flags);
+  const collector = await startCollector(config);
+  process.stdout.write(startBanner(collector, config));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    collector.app.log.info({ signal }, 'stopping: finishing in-flight requests, then closing the spool and store');
+    collector.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'serve') return await serve(rest);
+    console.log(USAGE);
+    process.exitCode = command === undefined || command === '--help' || command === 'help' ? 0 : 2;
+  } catch (error) {
+    // Configuration and start-up problems are for a person: the message, not a stack.
+    console.error(`lookout: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Wires a whole collector: store → spool → processor → HTTP. `startCollector` is what
+ * `lookout serve` runs; tests call it too, with a temporary data folder.
+ */
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadAgentScripts, type AgentScript } from './agent-script/agent-script-routes.js';
+import { ensureAdminToken } from './auth/admin-token.js';
+import { createAuthenticate } from './auth/bearer.js';
+import type { CollectorConfig } from './config/config.js';
+import { createMetrics } from './ops/metrics.js';
+import { startProcessor, type Processor } from './process/processor.js';
+import { agentDistDir } from './paths.js';
+import { openProjectRegistry, type Project, type ProjectRegistry } from './projects/registry.js';
+import { buildApp } from './server/build-app.js';
+import { openSpool } from './spool/open-spool.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+export interface RunningCollector {
+  app: FastifyInstance;
+  url: string;
+  store: Store;
+  projects: ProjectRegistry;
+  processor: Processor;
+  /** Known when generated at this start, fixed by configuration, or kept in the data folder. */
+  adminToken?: string;
+  defaultProject?: Project;
+  agentScripts: AgentScript[];
+  close(): Promise<void>;
+}
+
+export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; logger?: boolean | object } = {}): Promise<RunningCollector> {
+  const dataDir = resolve(config.dataDir);
+  const store = await openStore({
+    dataDir,
+    embeddedDatabase: config.embeddedDatabase,
+    server: config.clickhouse,
+    retentionDays: config.retentionDays,
+  });
+  const spool = await openSpool({ dir: join(dataDir, 'spool'), quotaBytes: config.spool.quotaBytes, segmentBytes: config.spool.segmentBytes });
+  const projects = await openProjectRegistry(store);
+  let defaultProject: Project | undefined;
+  if (projects.list().length === 0) defaultProject = (await projects.create({ name: 'default', allowedOrigins: ['*'] })).project;
+  else defaultProject = projects.byId(1) ?? projects.list()[0];
+  const admin = await ensureAdminToken(store, dataDir, config.adminToken);
+  const metrics = createMetrics(() => spool.stats());
+  const agentScripts = await loadAgentScripts(options.agentDistDir ?? agentDistDir);
+
+  const app = await buildApp({
+    config,
+    store,
+    spool,
+    projects,
+    metrics,
+    authenticate: createAuthenticate(admin.hash, projects),
+    agentScripts,
+    logger: options.logger,
+  });
+  const processor = await startProcessor({
+    spool,
+    store,
+    metrics,
+    log: app.log,
+    retentionDays: config.retentionDays,
+    ...config.processor,
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    store,
+    projects,
+    processor,
+    adminToken: admin.token,
+    defaultProject,
+    agentScripts,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await processor.stop();
+        projects.close();
+        await spool.close();
+        await store.close();
+      })()),
+  };
+}

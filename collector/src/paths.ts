@@ -1,0 +1,10 @@
+import { dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The repository (or installed package) root, whether running compiled from dist/ or from source. */
+export const packageRoot = here.includes(`${sep}dist${sep}`) ? resolve(here, '../../..') : resolve(here, '../..');
+
+/** Where `npm run build` puts the browser agent. */
+export const agentDistDir = resolve(packageRoot, 'dist/agent');

@@ -1,0 +1,201 @@
+/**
+ * Moves acknowledged batches from the spool into ClickHouse, in order, exactly once:
+ * - the range about to be written is checkpointed as `inflight` first, and every table
+ *   insert carries a dedup token derived from that range, so a crash or a retry re-sends
+ *   the same rows under the same token and ClickHouse drops the copy;
+ * - `committed` advances only after every table accepted the rows.
+ */
+import type { Logger } from '../log.js';
+import type { CollectorMetrics } from '../ops/metrics.js';
+import type { Spool, SpoolPosition, SpoolEntry } from '../spool/types.js';
+import type { Store } from '../store/types.js';
+import type { ProcessedEvent, ProcessorStage, StoredListener } from './pipeline.js';
+import { rowsByTable } from './rows.js';
+import { decodeBatch, type SpooledBatch } from './spooled-batch.js';
+import { createUserAgentParser } from './user-agent.js';
+
+export interface ProcessorOptions {
+  spool: Spool;
+  store: Store;
+  metrics: CollectorMetrics;
+  log: Logger;
+  retentionDays: number;
+  /** Flush once this many events are waiting… */
+  batchRows: number;
+  /** …or once the oldest waiting event has waited this long. */
+  flushIntervalMs: number;
+  /** Ceiling of the exponential backoff while the store refuses writes. */
+  maxBackoffMs: number;
+  stages?: ProcessorStage[];
+}
+
+export interface Processor {
+  /** Listeners see each batch after the store accepted it. */
+  onStored(listener: StoredListener): () => void;
+  /** Resolves when everything appended so far has been stored (tests, graceful shutdown). */
+  drain(): Promise<void>;
+  /** True while the last write attempt failed and the processor is backing off. */
+  readonly storeFailing: boolean;
+  stop(): Promise<void>;
+}
+
+const READ_BYTES = 8 * 1024 * 1024;
+const comparePositions = (a: SpoolPosition, b: SpoolPosition) => a.segment - b.segment || a.offset - b.offset;
+
+export async function startProcessor(options: ProcessorOptions): Promise<Processor> {
+  const { spool, store, metrics, log } = options;
+  const stages = options.stages ?? [];
+  const listeners = new Set<StoredListener>();
+  const parseUserAgent = createUserAgentParser();
+  let stopped = false;
+  let storeFailing = false;
+  let wake: (() => void) | undefined;
+  const unsubscribe = spool.onAppend(() => wake?.());
+
+  const checkpoint = await spool.loadCheckpoint();
+  let readPosition = checkpoint.committed;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const toProcessed = (entries: DecodedEntry[]): ProcessedEvent[] =>
+    entries.flatMap(({ batch }) => {
+      const client = parseUserAgent(batch.ua);
+      return batch.events.map((event) => ({ projectId: batch.p, receivedAt: batch.t, sdk: batch.sdk, client, event }));
+    });
+
+  /** Writes one spool range; retries until it succeeds or the processor stops. */
+  async function writeRange(entries: DecodedEntry[]): Promise<boolean> {
+    const from = entries[0].entry.position;
+    const to = entries[entries.length - 1].entry.next;
+    await spool.saveCheckpoint({ committed: from, inflight: { from, to, records: entries.length } }, 0);
+    const events = toProcessed(entries);
+    for (const stage of stages) await stage.run(events);
+    const tables = rowsByTable(events, options.retentionDays);
+    const token = `spool:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
+
+    let backoff = 100;
+    for (;;) {
+      const started = performance.now();
+      try {
+        for (const [table, rows] of tables) await store.insert(table, rows, { dedupToken: `${token}:${table}` });
+        metrics.flushSeconds.observe((performance.now() - started) / 1000);
+        metrics.flushRows.observe(events.length);
+        for (const [table, rows] of tables) metrics.eventsStored.inc({ table }, rows.length);
+        if (storeFailing) log.info({ backlogRecords: spool.stats().pendingRecords }, 'store accepts writes again');
+        storeFailing = false;
+        break;
+      } catch (error) {
+        metrics.storeErrors.inc({ operation: 'insert' });
+        if (!storeFailing) log.error({ err: error }, 'store write failed; retrying with backoff, ingest keeps accepting into the spool');
+        storeFailing = true;
+        if (stopped) return false;
+        await sleep(backoff * (0.5 + Math.random()));
+        backoff = Math.min(backoff * 2, options.maxBackoffMs);
+      }
+    }
+    await spool.saveCheckpoint({ committed: to }, entries.length);
+    readPosition = to;
+    for (const listener of listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        log.error({ err: error }, 'a stored-batch listener failed');
+      }
+    }
+    return true;
+  }
+
+  /** Re-sends the range a crash interrupted, exactly as it was, before anything new. */
+  async function resumeInflight(): Promise<void> {
+    const inflight = checkpoint.inflight;
+    if (!inflight) return;
+    const entries: DecodedEntry[] = [];
+    let at = inflight.from;
+    while (entries.length < inflight.records) {
+      const chunk = await spool.readFrom(at, READ_BYTES);
+      if (chunk.length === 0) break;
+      for (const entry of chunk) {
+        if (comparePositions(entry.position, inflight.to) >= 0) break;
+        entries.push(decode(entry));
+      }
+      at = chunk[chunk.length - 1].next;
+      if (comparePositions(at, inflight.to) >= 0) break;
+    }
+    if (entries.length > 0) {
+      log.info({ records: entries.length }, 'replaying the spool range that was being written at the last stop');
+      await writeRange(entries);
+    }
+  }
+
+  let drainWaiters: Array<() => void> = [];
+  const loop = (async () => {
+    await resumeInflight();
+    let pending: DecodedEntry[] = [];
+    let pendingEvents = 0;
+    let oldestAt = 0;
+    while (!stopped) {
+      const tail = pending.length ? pending[pending.length - 1].entry.next : readPosition;
+      const chunk = await spool.readFrom(tail, READ_BYTES);
+      if (chunk.length && !pending.length) oldestAt = performance.now();
+      for (const entry of chunk) {
+        const decoded = decode(entry);
+        pending.push(decoded);
+        pendingEvents += decoded.batch.events.length;
+      }
+      const due = pending.length && (pendingEvents >= options.batchRows || performance.now() - oldestAt >= options.flushIntervalMs);
+      if (due) {
+        const entries = pending;
+        pending = [];
+        pendingEvents = 0;
+        if (!(await writeRange(entries))) break;
+        continue;
+      }
+      if (chunk.length) continue;
+      if (!pending.length) {
+        for (const resolve of drainWaiters) resolve();
+        drainWaiters = [];
+      }
+      await sleep(pending.length ? Math.max(1, options.flushIntervalMs - (performance.now() - oldestAt)) : options.flushIntervalMs);
+    }
+  })().catch((error) => {
+    log.fatal({ err: error }, 'processor stopped unexpectedly; acknowledged events stay in the spool and are replayed at restart');
+  });
+
+  return {
+    onStored(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    drain() {
+      return new Promise<void>((resolve) => {
+        drainWaiters.push(resolve);
+        wake?.();
+      });
+    },
+    get storeFailing() {
+      return storeFailing;
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+interface DecodedEntry {
+  entry: SpoolEntry;
+  batch: SpooledBatch;
+}
+
+const decode = (entry: SpoolEntry): DecodedEntry => ({ entry, batch: decodeBatch(entry.payload) });

@@ -1,0 +1,65 @@
+/**
+ * The fastify application: each feature is a plugin with its own routes and options.
+ * Tests build it around their own store and spool; `startCollector` wires the real ones.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { agentScriptRoutes, type AgentScript } from '../agent-script/agent-script-routes.js';
+import { eventsRoutes } from '../api/events-routes.js';
+import { performanceRoutes } from '../api/performance-routes.js';
+import { projectsRoutes } from '../api/projects-routes.js';
+import type { Authenticate } from '../auth/bearer.js';
+import type { CollectorConfig } from '../config/config.js';
+import { ingestPlugin } from '../ingest/plugin.js';
+import type { CollectorMetrics } from '../ops/metrics.js';
+import { opsRoutes } from '../ops/ops-routes.js';
+import type { ProjectRegistry } from '../projects/registry.js';
+import type { Spool } from '../spool/types.js';
+import type { Store } from '../store/types.js';
+
+export interface AppParts {
+  config: CollectorConfig;
+  store: Store;
+  spool: Spool;
+  projects: ProjectRegistry;
+  metrics: CollectorMetrics;
+  authenticate: Authenticate;
+  agentScripts: AgentScript[];
+  logger?: boolean | object;
+}
+
+/** Query-string secrets (`?key=`, `?token=`) are cut from logged URLs. */
+const scrubUrl = (url: string) => url.replace(/([?&](?:key|token)=)[^&]*/gi, '$1[redacted]');
+
+export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
+  const { config } = parts;
+  const app = Fastify({
+    logger:
+      parts.logger ?? {
+        level: config.logLevel,
+        redact: ['req.headers.authorization', 'req.headers["x-lookout-key"]', 'req.headers.cookie'],
+        serializers: {
+          req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: scrubUrl(request.url) }),
+        },
+      },
+    trustProxy: config.trustProxy,
+    // Ingest sets its own limit per route; everything else is small JSON.
+    bodyLimit: 256 * 1024,
+    // A line per ingest request would cost more than the request; debug level brings them back.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+  });
+
+  await app.register(opsRoutes, { store: parts.store, spool: parts.spool, metrics: parts.metrics });
+  await app.register(ingestPlugin, {
+    pathPrefix: config.ingestPrefix,
+    limits: config.limits,
+    rateLimits: config.rateLimits,
+    projects: parts.projects,
+    spool: parts.spool,
+    metrics: parts.metrics,
+  });
+  await app.register(projectsRoutes, { projects: parts.projects, authenticate: parts.authenticate });
+  await app.register(eventsRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { openSpool, type DiskSpool, type DiskSpoolStats, type SpoolOptions } from './open-spool.js';
+export * from './types.js';

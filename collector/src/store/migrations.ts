@@ -1,0 +1,264 @@
+/**
+ * The schema, as numbered migrations recorded in `schema_migrations`.
+ *
+ * Every statement is `IF NOT EXISTS`, so two collectors starting together against the
+ * same server both succeed, and a migration interrupted half-way is finished by the
+ * next start. A migration is recorded only after all its statements ran.
+ *
+ * With a cluster (`--clickhouse-cluster`): every statement runs `ON CLUSTER`; event
+ * tables become `<table>_local` Replicated tables on each shard plus a Distributed table
+ * under the plain name (sharded by event_id, so FINAL still finds duplicates on one
+ * shard); the small metadata tables are replicated to every node (no `{shard}` in
+ * their Keeper path). The server needs the `{shard}` and `{replica}` macros.
+ */
+import { clusterIdentifier, checkClusterName, checkDatabaseName } from './identifiers.js';
+import { StoreError, type Store } from './types.js';
+
+export interface SchemaOptions {
+  /** The database the tables are created in. */
+  database: string;
+  /** Cluster name from `<remote_servers>`; omit for a single server or the embedded engine. */
+  cluster?: string;
+  /**
+   * Default for the `retention_days` column. The processor writes the configured value on
+   * every row (TTL reads the column, so changing retention needs no ALTER); the default
+   * only matters for rows written without it, which would otherwise expire at once.
+   */
+  retentionDays: number;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export type MigrateOptions = Omit<SchemaOptions, 'database'>;
+
+export interface MigrationReport {
+  /** Versions applied by this call, in order (empty when the schema was current). */
+  applied: number[];
+  /** The schema version the database is at now. */
+  version: number;
+}
+
+/** Brings the store's database to the latest schema version. */
+export async function migrate(store: Store, options: MigrateOptions): Promise<MigrationReport> {
+  const schema: SchemaOptions = { ...options, database: store.database };
+  const migrations = schemaMigrations(schema);
+  const latest = migrations[migrations.length - 1].version;
+
+  await store.exec(migrationsTableStatement(schema));
+  const recorded = await store.query<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
+  const done = new Set(recorded.map((row) => Number(row.version)));
+  const newest = Math.max(0, ...done);
+  if (newest > latest) {
+    throw new StoreError(
+      `Database ${store.database} is at schema version ${newest}, written by a newer Lookout; this collector knows versions up to ${latest}. ` +
+        'Upgrade this collector, or point it at another database.',
+      false,
+    );
+  }
+
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    try {
+      for (const statement of migration.statements) await store.exec(statement);
+      await store.insert('schema_migrations', [{ version: migration.version, name: migration.name, applied_at: Date.now() }], {
+        dedupToken: `lookout-schema-migration-${migration.version}`,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryable = error instanceof StoreError && error.retryable;
+      throw new StoreError(`Schema migration ${migration.version} (${migration.name}) failed: ${reason}`, retryable, { cause: error });
+    }
+    applied.push(migration.version);
+  }
+  return { applied, version: latest };
+}
+
+/** Every DDL statement `migrate` may run, in order: for tests and for reading. */
+export function schemaStatements(options: SchemaOptions): string[] {
+  return [migrationsTableStatement(options), ...schemaMigrations(options).flatMap((migration) => migration.statements)];
+}
+
+export function migrationsTableStatement(options: SchemaOptions): string {
+  checkSchemaOptions(options);
+  return createTable(options, {
+    name: 'schema_migrations',
+    columns: ['version UInt32', 'name String', "applied_at DateTime64(3,'UTC')"],
+    orderBy: 'version',
+    sharded: false,
+  })[0];
+}
+
+export function schemaMigrations(options: SchemaOptions): Migration[] {
+  checkSchemaOptions(options);
+  return [{ version: 1, name: 'initial schema', statements: initialSchema(options) }];
+}
+
+function initialSchema(options: SchemaOptions): string[] {
+  const eventColumns = [
+    'project_id UInt32',
+    "timestamp DateTime64(3,'UTC')",
+    'event_id UUID',
+    "received_at DateTime64(3,'UTC')",
+    `retention_days UInt16 DEFAULT ${options.retentionDays}`,
+    'release LowCardinality(String)',
+    'environment LowCardinality(String)',
+    'session_id String',
+    'page_view_id String',
+    'url String',
+    'route LowCardinality(String)',
+    'user_id String',
+    'tags Map(LowCardinality(String), String)',
+    'sdk_name LowCardinality(String)',
+    'sdk_version LowCardinality(String)',
+    'browser_name LowCardinality(String)',
+    'browser_version LowCardinality(String)',
+    'os_name LowCardinality(String)',
+    'os_version LowCardinality(String)',
+    'device_type LowCardinality(String)',
+  ];
+  // Partitions hold one retention class and one day, so with ttl_only_drop_parts
+  // expiry drops whole parts instead of rewriting them.
+  const events = {
+    partitionBy: '(retention_days, toYYYYMMDD(timestamp))',
+    ttl: 'toDateTime(timestamp) + toIntervalDay(retention_days)',
+    settings: ['ttl_only_drop_parts = 1'],
+    sharded: true,
+  };
+  return [
+    ...createTable(options, {
+      ...events,
+      name: 'errors',
+      columns: [
+        ...eventColumns,
+        'type LowCardinality(String)',
+        'message String',
+        'stack String',
+        'frame_functions Array(String)',
+        'frame_files Array(String)',
+        'frame_lines Array(UInt32)',
+        'frame_columns Array(UInt32)',
+        'mechanism LowCardinality(String)',
+        'handled Bool',
+        'count UInt32',
+        'fingerprint Array(String)',
+        "breadcrumb_timestamps Array(DateTime64(3,'UTC'))",
+        'breadcrumb_categories Array(LowCardinality(String))',
+        'breadcrumb_messages Array(String)',
+        'breadcrumb_levels Array(LowCardinality(String))',
+      ],
+      orderBy: '(project_id, toDate(timestamp), event_id)',
+    }),
+    ...createTable(options, {
+      ...events,
+      name: 'vitals',
+      columns: [
+        ...eventColumns,
+        'name LowCardinality(String)',
+        'value Float64',
+        'rating LowCardinality(String)',
+        'target String',
+        'navigation_type LowCardinality(String)',
+      ],
+      orderBy: '(project_id, name, toDate(timestamp), route, event_id)',
+    }),
+    ...createTable(options, {
+      ...events,
+      name: 'navigations',
+      columns: [
+        ...eventColumns,
+        'type LowCardinality(String)',
+        'duration Float64',
+        'router_duration Nullable(Float64)',
+        'requests Nullable(UInt32)',
+        'status LowCardinality(String)',
+        'from_route LowCardinality(String)',
+      ],
+      orderBy: '(project_id, type, toDate(timestamp), route, event_id)',
+    }),
+    ...createTable(options, {
+      name: 'projects',
+      columns: [
+        'id UInt32',
+        'name String',
+        'ingest_key String',
+        'token_hash String',
+        'allowed_origins Array(String)',
+        "created_at DateTime64(3,'UTC')",
+        "updated_at DateTime64(3,'UTC')",
+        'deleted UInt8',
+      ],
+      versionColumn: 'updated_at',
+      orderBy: 'id',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'settings',
+      columns: ['key String', 'value String', "updated_at DateTime64(3,'UTC')"],
+      versionColumn: 'updated_at',
+      orderBy: 'key',
+      sharded: false,
+    }),
+  ];
+}
+
+interface TableSpec {
+  name: string;
+  columns: string[];
+  orderBy: string;
+  /** ReplacingMergeTree keeps the row with the highest value of this column; else the last inserted. */
+  versionColumn?: string;
+  partitionBy?: string;
+  ttl?: string;
+  settings?: string[];
+  /** Event tables: one shard holds each row (cluster: `_local` + Distributed). Else: a full copy on every node. */
+  sharded: boolean;
+}
+
+/** The CREATE statement(s) for one logical table: one without a cluster, two for a sharded table on a cluster. */
+function createTable(options: SchemaOptions, spec: TableSpec): string[] {
+  const { database, cluster } = options;
+  const onCluster = cluster ? ` ON CLUSTER ${clusterIdentifier(cluster)}` : '';
+  const storedName = cluster && spec.sharded ? `${spec.name}_local` : spec.name;
+  const versionArgument = spec.versionColumn ? `, ${spec.versionColumn}` : '';
+  const keeperPath = spec.sharded ? `/clickhouse/tables/{shard}/{database}/${storedName}` : `/clickhouse/tables/{database}/${storedName}`;
+  const engine = cluster
+    ? `ReplicatedReplacingMergeTree('${keeperPath}', '{replica}'${versionArgument})`
+    : `ReplacingMergeTree(${spec.versionColumn ?? ''})`;
+  // Insert deduplication (by token or by block hash) is what makes a replayed insert a no-op.
+  const dedupWindow = cluster ? 'replicated_deduplication_window = 1000' : 'non_replicated_deduplication_window = 1000';
+
+  const statements = [
+    [
+      `CREATE TABLE IF NOT EXISTS ${database}.${storedName}${onCluster}`,
+      `(\n${spec.columns.map((column) => `    ${column}`).join(',\n')}\n)`,
+      `ENGINE = ${engine}`,
+      spec.partitionBy ? `PARTITION BY ${spec.partitionBy}` : '',
+      `ORDER BY ${spec.orderBy}`,
+      spec.ttl ? `TTL ${spec.ttl}` : '',
+      `SETTINGS ${[...(spec.settings ?? []), dedupWindow].join(', ')}`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  ];
+  if (cluster && spec.sharded) {
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${database}.${spec.name}${onCluster} AS ${database}.${storedName}\n` +
+        `ENGINE = Distributed(${clusterIdentifier(cluster)}, ${database}, ${storedName}, cityHash64(event_id))`,
+    );
+  }
+  return statements;
+}
+
+function checkSchemaOptions(options: SchemaOptions): void {
+  checkDatabaseName(options.database);
+  if (options.cluster !== undefined) checkClusterName(options.cluster);
+  const days = options.retentionDays;
+  if (!Number.isInteger(days) || days < 1 || days > 65_535) {
+    throw new StoreError(`Retention of ${days} days is not usable: give a whole number of days from 1 to 65535.`, false);
+  }
+}

@@ -17,7 +17,7 @@ export interface Described {
 export const SCRIPT_ERROR: Described = {
   type: 'ScriptError',
   message:
-    'Script error. (a cross-origin script threw: load it with crossorigin="anonymous" and serve it with Access-Control-Allow-Origin to see the error)',
+    'Script error. A cross-origin script threw: load it with crossorigin="anonymous" and serve it with CORS headers to see the error.',
 };
 
 /** Turns anything that was thrown or rejected into a type, a message and frames. */

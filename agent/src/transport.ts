@@ -114,7 +114,9 @@ export function createTransport(options: TransportOptions) {
   function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
-    return (chain = chain.then(drain, drain));
+    return (chain = chain.then(drain).catch(() => {
+      health.failures++;
+    }));
   }
 
   return {
@@ -130,7 +132,7 @@ export function createTransport(options: TransportOptions) {
      * request behind an `await` may never start), or keep the events for the next page.
      */
     flushOnExit() {
-      if (now() < pausedUntil || navigator.onLine === false) store(queue.splice(0));
+      if (now() < pausedUntil || globalThis.navigator?.onLine === false) store(queue.splice(0));
       while (queue.length) send(takeBatch(queue), true);
     },
   };

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../protocol/wire.js';
 import { framesOf, parseStack, MAX_FRAMES, type ErrorLike } from '../../agent/src/stack.js';
+// Opera 9–12 traces are opt-in (not in the default build); the fixtures include them.
+import '../../agent/src/presto.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = resolve(repoRoot, '../shared/fixtures/stacks');

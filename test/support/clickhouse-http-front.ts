@@ -18,11 +18,12 @@
  *     requests (a connection costs ~2 ms);
  *   - errors: the status a server would use, `X-ClickHouse-Exception-Code`, and a
  *     `Code: N. DB::Exception: …` body.
- * Only text formats (the body is read as UTF-8); no multipart parameters, no sessions.
+ * Only text formats (the body is read as UTF-8); no multipart parameters, no sessions;
+ * X-ClickHouse-Summary carries read counts only (written_rows is always 0).
  *
  * chDB holds one data directory per process. Run this in-process only where nothing
  * else opens chDB; otherwise run it as its own process:
- *   npx tsx test/support/clickhouse-http-front.ts --data DIR --port N
+ *   npx tsx test/support/clickhouse-http-front.ts --data DIR --port N [--user U --password P]
  * It prints `{"url":"http://127.0.0.1:N"}` on one stdout line, then reads commands
  * from stdin, one JSON per line: `{"down":false|"http-503"|"refuse"}` (answered with
  * `{"ok":true}`). It exits when stdin closes. `spawnClickHouseHttpFront` does all that.
@@ -290,13 +291,14 @@ function sendText(res: ServerResponse, status: number, text: string): void {
  * Starts a front in a child process (its own chDB engine), so a test process can also
  * hold an embedded store. Same handle as the in-process front.
  */
-export async function spawnClickHouseHttpFront(options: { dataDir: string; port?: number }): Promise<ClickHouseHttpFront> {
+export async function spawnClickHouseHttpFront(options: ClickHouseHttpFrontOptions): Promise<ClickHouseHttpFront> {
   const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--data', options.dataDir, '--port', String(options.port ?? 0)],
-    { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const args = ['--data', options.dataDir, '--port', String(options.port ?? 0)];
+  if (options.credentials) args.push('--user', options.credentials.username, '--password', options.credentials.password);
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+    cwd: repositoryRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
@@ -331,10 +333,15 @@ async function runAsProcess(argv: string[]): Promise<void> {
   };
   const dataDir = flag('--data');
   if (!dataDir) {
-    process.stderr.write('usage: npx tsx test/support/clickhouse-http-front.ts --data DIR [--port N]\n');
+    process.stderr.write('usage: npx tsx test/support/clickhouse-http-front.ts --data DIR [--port N] [--user NAME --password PASSWORD]\n');
     process.exit(2);
   }
-  const front = await startClickHouseHttpFront({ dataDir, port: Number(flag('--port') ?? 0) });
+  const username = flag('--user');
+  const front = await startClickHouseHttpFront({
+    dataDir,
+    port: Number(flag('--port') ?? 0),
+    credentials: username === undefined ? undefined : { username, password: flag('--password') ?? '' },
+  });
   process.stdout.write(`${JSON.stringify({ url: front.url })}\n`);
   const commands = createInterface({ input: process.stdin });
   for await (const line of commands) {

@@ -95,7 +95,7 @@ export function defaultConfig(): CollectorConfig {
     limits: { ...DEFAULT_LIMITS },
     rateLimits: { ...DEFAULT_RATE_LIMITS },
     spool: { quotaBytes: 1024 * 1024 * 1024, segmentBytes: 64 * 1024 * 1024 },
-    processor: { batchRows: 1000, flushIntervalMs: 1000, maxBackoffMs: 30_000 },
+    processor: { batchRows: 20_000, flushIntervalMs: 1000, maxBackoffMs: 30_000 },
     logLevel: 'info',
   };
 }

@@ -86,10 +86,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     for (;;) {
       const started = performance.now();
       try {
-        for (const [table, rows] of tables) await store.insert(table, rows, { dedupToken: `${token}:${table}` });
+        for (const { table, columns, rows } of tables) await store.insert(table, rows, { columns, dedupToken: `${token}:${table}` });
         metrics.flushSeconds.observe((performance.now() - started) / 1000);
         metrics.flushRows.observe(events.length);
-        for (const [table, rows] of tables) metrics.eventsStored.inc({ table }, rows.length);
+        for (const { table, rows } of tables) metrics.eventsStored.inc({ table }, rows.length);
         if (storeFailing) log.info({ backlogRecords: spool.stats().pendingRecords }, 'store accepts writes again');
         storeFailing = false;
         break;

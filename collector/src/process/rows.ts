@@ -1,5 +1,7 @@
 /**
  * Processed events → rows of the typed tables (errors, vitals, navigations).
+ * Rows are positional arrays sent as JSONCompactEachRow with an explicit column list: on the
+ * hot path that is several times cheaper to build, encode and parse than keyed objects.
  * Column names follow collector/src/store/migrations.ts.
  */
 import type { EventKind } from '../../../protocol/wire.js';
@@ -11,79 +13,99 @@ export const TABLE_OF_KIND: Record<EventKind, string> = {
   navigation: 'navigations',
 };
 
-export function rowsByTable(events: readonly ProcessedEvent[], retentionDays: number): Map<string, object[]> {
-  const tables = new Map<string, object[]>();
-  for (const processed of events) {
-    const table = TABLE_OF_KIND[processed.event.kind];
-    let rows = tables.get(table);
-    if (!rows) tables.set(table, (rows = []));
-    rows.push(toRow(processed, retentionDays));
-  }
-  return tables;
+const COMMON_COLUMNS = [
+  'project_id', 'timestamp', 'event_id', 'received_at', 'retention_days', 'release', 'environment',
+  'session_id', 'page_view_id', 'url', 'route', 'user_id', 'tags', 'sdk_name', 'sdk_version',
+  'browser_name', 'browser_version', 'os_name', 'os_version', 'device_type',
+] as const;
+
+export const COLUMNS_OF_KIND: Record<EventKind, readonly string[]> = {
+  error: [
+    ...COMMON_COLUMNS, 'type', 'message', 'stack', 'frame_functions', 'frame_files', 'frame_lines',
+    'frame_columns', 'mechanism', 'handled', 'count', 'fingerprint', 'breadcrumb_timestamps',
+    'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels',
+  ],
+  vital: [...COMMON_COLUMNS, 'name', 'value', 'rating', 'target', 'navigation_type'],
+  navigation: [...COMMON_COLUMNS, 'type', 'duration', 'router_duration', 'requests', 'status', 'from_route'],
+};
+
+export interface TableRows {
+  table: string;
+  columns: readonly string[];
+  rows: unknown[][];
 }
 
-function toRow(processed: ProcessedEvent, retentionDays: number): object {
+/** Rows grouped by table, in the order kinds first appear. Extra stage columns come last. */
+export function rowsByTable(events: readonly ProcessedEvent[], retentionDays: number): TableRows[] {
+  const tables = new Map<EventKind, TableRows>();
+  for (const processed of events) {
+    const kind = processed.event.kind;
+    let entry = tables.get(kind);
+    if (!entry) {
+      const extra = processed.columns ? Object.keys(processed.columns) : [];
+      entry = { table: TABLE_OF_KIND[kind], columns: [...COLUMNS_OF_KIND[kind], ...extra], rows: [] };
+      tables.set(kind, entry);
+    }
+    const row = toRow(processed, retentionDays);
+    if (processed.columns) for (const value of Object.values(processed.columns)) row.push(value);
+    entry.rows.push(row);
+  }
+  return [...tables.values()];
+}
+
+function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
   const { event, client } = processed;
-  const common = {
-    project_id: processed.projectId,
-    timestamp: event.timestamp,
-    event_id: event.event_id,
-    received_at: processed.receivedAt,
-    retention_days: retentionDays,
-    release: event.release ?? '',
-    environment: event.environment ?? '',
-    session_id: event.session_id ?? '',
-    page_view_id: event.page_view_id ?? '',
-    url: event.url,
-    route: event.route ?? '',
-    user_id: event.user_id ?? '',
-    tags: event.tags ?? {},
-    sdk_name: processed.sdk.name,
-    sdk_version: processed.sdk.version,
-    ...client,
-    ...processed.columns,
-  };
+  const row: unknown[] = [
+    processed.projectId,
+    event.timestamp,
+    event.event_id,
+    processed.receivedAt,
+    retentionDays,
+    event.release ?? '',
+    event.environment ?? '',
+    event.session_id ?? '',
+    event.page_view_id ?? '',
+    event.url,
+    event.route ?? '',
+    event.user_id ?? '',
+    event.tags ?? {},
+    processed.sdk.name,
+    processed.sdk.version,
+    client.browser_name,
+    client.browser_version,
+    client.os_name,
+    client.os_version,
+    client.device_type,
+  ];
   switch (event.kind) {
     case 'error': {
       const frames = event.frames ?? [];
       const crumbs = event.breadcrumbs ?? [];
-      return {
-        ...common,
-        type: event.type,
-        message: event.message,
-        stack: event.stack ?? '',
-        frame_functions: frames.map((f) => f.function ?? ''),
-        frame_files: frames.map((f) => f.file ?? ''),
-        frame_lines: frames.map((f) => f.line ?? 0),
-        frame_columns: frames.map((f) => f.column ?? 0),
-        mechanism: event.mechanism ?? '',
-        handled: event.handled ?? false,
-        count: event.count ?? 1,
-        fingerprint: event.fingerprint ?? [],
-        breadcrumb_timestamps: crumbs.map((c) => Math.round(c.timestamp)),
-        breadcrumb_categories: crumbs.map((c) => c.category),
-        breadcrumb_messages: crumbs.map((c) => c.message),
-        breadcrumb_levels: crumbs.map((c) => c.level ?? ''),
-      };
+      row.push(
+        event.type,
+        event.message,
+        event.stack ?? '',
+        frames.map((f) => f.function ?? ''),
+        frames.map((f) => f.file ?? ''),
+        frames.map((f) => f.line ?? 0),
+        frames.map((f) => f.column ?? 0),
+        event.mechanism ?? '',
+        event.handled ?? false,
+        event.count ?? 1,
+        event.fingerprint ?? [],
+        crumbs.map((c) => Math.round(c.timestamp)),
+        crumbs.map((c) => c.category),
+        crumbs.map((c) => c.message),
+        crumbs.map((c) => c.level ?? ''),
+      );
+      break;
     }
     case 'vital':
-      return {
-        ...common,
-        name: event.name,
-        value: event.value,
-        rating: event.rating,
-        target: event.target ?? '',
-        navigation_type: event.navigation_type ?? '',
-      };
+      row.push(event.name, event.value, event.rating, event.target ?? '', event.navigation_type ?? '');
+      break;
     case 'navigation':
-      return {
-        ...common,
-        type: event.type,
-        duration: event.duration,
-        router_duration: event.router_duration ?? null,
-        requests: event.requests ?? null,
-        status: event.status ?? 'ok',
-        from_route: event.from_route ?? '',
-      };
+      row.push(event.type, event.duration, event.router_duration ?? null, event.requests ?? null, event.status ?? 'ok', event.from_route ?? '');
+      break;
   }
+  return row;
 }

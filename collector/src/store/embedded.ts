@@ -37,12 +37,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   try {
     session = new Session(path);
   } catch (error) {
-    throw new StoreError(
-      `Cannot open the embedded ClickHouse store at ${path}: ${messageOf(error)}. ` +
-        'Only one embedded store can be open per process; close the other one, or use --clickhouse-url.',
-      false,
-      { cause: error },
-    );
+    const message = messageOf(error);
+    const hint = /one active data directory/.test(message)
+      ? 'Only one embedded store can be open per process: close the other one, or use --clickhouse-url.'
+      : `Check that ${path} is writable and not used by another program.`;
+    throw new StoreError(`Cannot open the embedded ClickHouse store at ${path}: ${message}. ${hint}`, false, { cause: error });
   }
 
   const fail = (error: unknown, action: string): StoreError =>
@@ -87,11 +86,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
     async insert(table: string, rows: readonly object[], insertOptions: InsertOptions = {}) {
       if (rows.length === 0) return;
-      const payload = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+      let text = '';
+      for (const row of rows) text += `${JSON.stringify(row)}\n`;
+      const payload = Buffer.from(text);
       const settings: Record<string, string> = {};
       if (insertOptions.dedupToken !== undefined) settings.insert_deduplication_token = insertOptions.dedupToken;
       try {
-        await session.insert({ table: checkTableName(table), values: payload, format: 'JSONEachRow', settings });
+        await session.insert({
+          table: checkTableName(table),
+          values: payload,
+          ...(insertOptions.columns ? { format: 'JSONCompactEachRow', columns: insertOptions.columns } : { format: 'JSONEachRow' }),
+          settings,
+        });
       } catch (error) {
         if (error instanceof StoreError) throw error;
         throw fail(error, `insert ${rows.length} row(s) into ${table}`);

@@ -96,7 +96,9 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Stor
         await client.insert({
           table: checkTableName(table),
           values: rows as object[],
-          format: 'JSONEachRow',
+          ...(insertOptions.columns
+            ? { format: 'JSONCompactEachRow' as const, columns: insertOptions.columns as [string, ...string[]] }
+            : { format: 'JSONEachRow' as const }),
           clickhouse_settings:
             insertOptions.dedupToken === undefined ? {} : { insert_deduplication_token: insertOptions.dedupToken },
         });
@@ -134,10 +136,13 @@ function toStoreError(error: unknown, action: string, where: string): StoreError
   }
   // No ClickHouse exception in the answer: the request did not get through (refused,
   // reset, timed out) or something in between answered (a proxy's 502/503 page).
-  const detail = error instanceof Error ? [error.message.trim(), (error as { code?: unknown }).code].filter(Boolean).join(' ') : String(error);
+  const message = error instanceof Error ? error.message.trim() : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
   return new StoreError(
-    `ClickHouse at ${where} did not answer when asked to ${action}: ${detail || 'no details'}. ` +
-      'Will retry; check that the server is running and reachable, and that --clickhouse-url is right.',
+    `Could not ${action} on ClickHouse at ${where}: ${detail || 'no details'}. ` +
+      'No answer came from ClickHouse itself (server down, network, proxy or timeout), so it will be retried; ' +
+      'check that the server is running and reachable and that --clickhouse-url is right.',
     true,
     { cause: error },
   );

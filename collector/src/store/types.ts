@@ -12,6 +12,11 @@ export interface InsertOptions {
    * The processor derives it from the spool range, so a replay never double-writes.
    */
   dedupToken?: string;
+  /**
+   * With a column list, each row is a positional array in that order (sent as
+   * JSONCompactEachRow: cheaper to build, encode and parse than keyed objects).
+   */
+  columns?: readonly string[];
 }
 
 export interface Store {
@@ -22,7 +27,7 @@ export interface Store {
   exec(sql: string, params?: QueryParams): Promise<void>;
   /** A SELECT; rows come back as objects (JSONEachRow; 64-bit integers as strings). */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
-  /** Rows as objects, keyed by column name. */
+  /** Rows as objects keyed by column name, or as arrays when `options.columns` is given. */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   /** Resolves when the engine answers; rejects with a message saying what to check. */
   ping(): Promise<void>;

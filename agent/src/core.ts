@@ -1,0 +1,164 @@
+/**
+ * The agent's state and its event pipeline: context, filters, sampling, collapsing,
+ * beforeSend, transport; `init` wires it to the page. index.ts is the public surface.
+ */
+import type { ErrorEvent, LookoutEvent } from '../../protocol/wire.js';
+import { addBreadcrumb, breadcrumbs } from './breadcrumbs.js';
+import { createCollapser } from './collapse.js';
+import { ingestUrl, matches, type Options } from './config.js';
+import { describe, describeErrorEvent, type Described } from './error.js';
+import { guard } from './guard.js';
+import { activity, currentRoute, trackNavigations, type NavigationReport } from './navigation.js';
+import { instrumentRequests } from './requests.js';
+import { selectorOf } from './selector.js';
+import { SENSITIVE_KEYS, scrubUrl } from './scrub.js';
+import { sampledIn, storage, touchSession, uuid } from './session.js';
+import { createTransport } from './transport.js';
+import { trackVitals, type VitalReport } from './vitals.js';
+
+/** What an integration or a caller can say about a captured error. */
+export interface CaptureContext {
+  /** How it was caught: `manual` (default), `angular`, `angularjs`, … */
+  mechanism?: string;
+  /** False when nothing in the app caught it. Default true. */
+  handled?: boolean;
+  tags?: Record<string, string>;
+  fingerprint?: string[];
+}
+
+// Module state (plain variables: their names minify, object keys would not).
+let options: Options | undefined;
+let transport: ReturnType<typeof createTransport> | undefined;
+let collapser: ReturnType<typeof createCollapser> | undefined;
+/** Whether this session is in the sample for vitals and navigations. */
+let measured = false;
+let pageViewId = uuid();
+let userId: string | undefined;
+const tags: Record<string, string> = {};
+
+/** Fields every event carries: who, where, which build. */
+function context() {
+  return {
+    event_id: uuid(),
+    timestamp: Date.now(),
+    url: scrubUrl(location.href, options!.scrub || SENSITIVE_KEYS),
+    release: options!.release,
+    environment: options!.environment,
+    session_id: touchSession(),
+    page_view_id: pageViewId,
+    route: currentRoute(),
+    user_id: userId,
+    tags: Object.keys(tags).length ? { ...tags } : undefined,
+  };
+}
+
+const send = (event: LookoutEvent) => {
+  const final = options!.beforeSend ? options!.beforeSend(event) : event;
+  if (final) transport!.enqueue(final);
+};
+
+export function sendError(described: Described, mechanism: string, handled: boolean, extra?: CaptureContext): void {
+  const o = options;
+  if (!o || !collapser) return;
+  const file = described.frames?.[0]?.file;
+  if (
+    matches(described.type + ': ' + described.message, o.ignoreErrors) ||
+    (o.allowUrls && file && !matches(file, o.allowUrls)) ||
+    matches(file, o.denyUrls) ||
+    Math.random() >= (o.errorSampleRate ?? 1)
+  )
+    return;
+  const base = context();
+  const event: ErrorEvent = {
+    kind: 'error',
+    ...base,
+    ...described,
+    tags: extra?.tags ? { ...base.tags, ...extra.tags } : base.tags,
+    fingerprint: extra?.fingerprint,
+    mechanism,
+    handled,
+    breadcrumbs: breadcrumbs(),
+  };
+  if (collapser.admit(event)) send(event);
+}
+
+/** A window `error` or `unhandledrejection` event, live or queued by the loader snippet. */
+export function sendWindowEvent(event: Event): void {
+  if (event.type == 'unhandledrejection') sendError(describe((event as PromiseRejectionEvent).reason), 'unhandledrejection', false);
+  // Resource load failures (img, script) reach capturing listeners too, and are no ErrorEvent.
+  else if (event instanceof globalThis.ErrorEvent) sendError(describeErrorEvent(event), 'onerror', false);
+}
+
+export const sendMeasurement = (fields: NavigationReport | VitalReport, kind: 'navigation' | 'vital'): void => {
+  if (measured) send({ ...context(), kind, ...fields } as LookoutEvent);
+};
+
+export const VERSION = '0.1.0';
+
+/** Starts the agent; later calls are ignored. Never throws: a bad DSN leaves it off. */
+export const init = guard((opts: Options) => {
+  if (options) return;
+  const sender = (transport = createTransport({
+    url: ingestUrl(opts.dsn, opts.tunnel),
+    sdk: { name: 'lookout', version: VERSION },
+    // Taken before the request instrumentation wraps it: our requests are not the page's.
+    fetch: window.fetch,
+    beacon: (to, body) => navigator.sendBeacon?.(to, body),
+    storage: storage('localStorage'),
+  }));
+  options = opts;
+  const views = (collapser = createCollapser(sender.isQueued));
+  measured = sampledIn(touchSession(), opts.sampleRate ?? 1);
+
+  addEventListener('error', guard(sendWindowEvent));
+  addEventListener('unhandledrejection', guard(sendWindowEvent));
+  addEventListener(
+    'click',
+    guard((event: Event) => addBreadcrumb({ category: 'ui.click', message: selectorOf(event.target as Node) || '?' })),
+    true,
+  );
+  const consoleError = console.error;
+  console.error = function () {
+    guard(() => addBreadcrumb({ category: 'console', message: [].map.call(arguments, String).join(' '), level: 'error' }))();
+    return consoleError.apply(this, arguments as unknown as unknown[]);
+  };
+
+  instrumentRequests(activity);
+  trackNavigations(
+    (report) => sendMeasurement(report, 'navigation'),
+    () => {
+      pageViewId = uuid();
+      views.reset();
+    },
+  );
+  trackVitals((report) => sendMeasurement(report, 'vital'));
+
+  // Registered after web-vitals' listeners, so the vitals it reports on hide are in this flush.
+  const exit = guard(sender.flushOnExit);
+  addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && exit());
+  addEventListener('pagehide', exit);
+  // Events kept from an earlier page that could not send them.
+  sender.flush();
+});
+
+/** Reports an error caught by the app (or by an integration, with its `mechanism`). */
+export const captureException = guard((error: unknown, context?: CaptureContext) =>
+  sendError(describe(error), context?.mechanism || 'manual', context?.handled ?? true, context),
+);
+
+/** Reports a message as an error event of type "Message", without a stack. */
+export const captureMessage = guard((message: string, context?: CaptureContext) =>
+  sendError({ type: 'Message', message: String(message) }, context?.mechanism || 'message', true, context),
+);
+
+export const setUser = guard((user: { id?: string | number } | null) => {
+  userId = user?.id == null ? undefined : String(user.id);
+});
+
+export const setTag = guard((key: string, value: string) => {
+  tags[key] = String(value);
+});
+
+/** Sends what is queued now; settles when sent or kept for retry, never rejects. */
+export const flush = (): Promise<void> => transport?.flush() || Promise.resolve();
+

@@ -1,0 +1,106 @@
+/**
+ * npm run bench:ingest — the full ingest pipeline (validate → spool with fsync → processor →
+ * embedded ClickHouse) against a no-op fastify route parsing the same payloads, in one run,
+ * over loopback, with realistic 20-event batches and real User-Agent strings.
+ *
+ * Prints events/s and p50/p99 acknowledgement latency for both, the ratio, the collector's
+ * peak RSS, and how long the backlog took to be stored after the load stopped.
+ * Env: BENCH_SECONDS (default 60), BENCH_CONNECTIONS (default 64).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { packageRoot } from '../collector/src/paths.js';
+import { spawnCollector, waitForEmptySpool } from '../test/support/child-collector.js';
+import { mixedBatch, USER_AGENTS } from '../test/support/events.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const EVENTS_PER_BATCH = 20;
+
+const bodies = Array.from({ length: 5000 }, (_, i) => JSON.stringify(mixedBatch(i, EVENTS_PER_BATCH)));
+
+/** User + system CPU seconds the process (all its threads, chDB's included) has used. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) * 1024;
+}
+
+async function drive(url: string, key: string, label: string) {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/api/1/ingest`,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', 'x-lookout-key': key },
+    requests: [
+      {
+        setupRequest(request: Record<string, any>) {
+          const i = next++;
+          request.body = bodies[i % bodies.length];
+          request.headers = { ...request.headers, 'user-agent': USER_AGENTS[i % USER_AGENTS.length] };
+          return request;
+        },
+      },
+    ],
+  });
+  const acknowledged = result['2xx'];
+  const figures = {
+    label,
+    requests: result.requests.total,
+    acknowledged,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    eventsPerSecond: Math.round((acknowledged * EVENTS_PER_BATCH) / (result.duration || seconds)),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+  };
+  return figures;
+}
+
+async function main() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lookout-bench-'));
+  const noop = spawn(process.execPath, ['--import', 'tsx', resolve(packageRoot, 'bench/noop-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const noopUrl = await new Promise<string>((done) => noop.stdout!.once('data', (chunk) => done(JSON.parse(String(chunk)).url)));
+  const collector = await spawnCollector(['--data', dataDir, '--rate-limit-project', '0', '--rate-limit-ip', '0', '--log-level', 'warn']);
+
+  try {
+    console.log(`bench:ingest — ${seconds} s per target, ${connections} connections, ${EVENTS_PER_BATCH} events per batch, node ${process.version}`);
+    const baseline = await drive(noopUrl, 'none', 'no-op fastify route (parse only)');
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(collector.process.pid!))), 500);
+    const cpuBefore = cpuSeconds(collector.process.pid!);
+    const pipeline = await drive(collector.url, collector.ingestKey, 'lookout full pipeline');
+    clearInterval(sampler);
+    const drainStarted = Date.now();
+    await waitForEmptySpool(collector.url, 600_000);
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
+    const collectorCpu = cpuSeconds(collector.process.pid!) - cpuBefore;
+
+    for (const figures of [baseline, pipeline]) {
+      console.log(
+        `${figures.label.padEnd(36)} ${String(figures.eventsPerSecond).padStart(8)} events/s   ack p50 ${figures.p50ms} ms   p99 ${figures.p99ms} ms   (${figures.acknowledged} batches acknowledged, ${figures.non2xx} non-2xx, ${figures.errors} errors)`,
+      );
+    }
+    console.log(`ratio pipeline / no-op: ${(pipeline.eventsPerSecond / baseline.eventsPerSecond).toFixed(2)}  (goal ≥ 0.60)`);
+    console.log(`pipeline events/s: ${pipeline.eventsPerSecond}  (goal ≥ 50,000)`);
+    console.log(`collector peak RSS during the run: ${(peakRss / 1024 / 1024).toFixed(0)} MB  (goal < 1024 MB)`);
+    console.log(`collector CPU: ${((collectorCpu / (pipeline.acknowledged * EVENTS_PER_BATCH)) * 1e6).toFixed(1)} µs per event stored (all threads, until the backlog was stored)`);
+    console.log(`backlog stored ${drainSeconds.toFixed(1)} s after the load stopped`);
+  } finally {
+    await collector.stop();
+    noop.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,109 @@
+// Root build. Export an array: other parts of the repo add their own configs here.
+// The browser agent's configs are self-contained below (agentConfigs).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+const webVitalsVersion = JSON.parse(readFileSync(new URL('./node_modules/web-vitals/package.json', import.meta.url), 'utf8')).version;
+
+/** Browsers the agent runs in: ES2020 (Chrome 80, Firefox 74, Safari 13.1). */
+const agentTypescript = () =>
+  typescript({
+    tsconfig: false,
+    include: ['agent/src/**/*.ts', 'protocol/**/*.ts'],
+    compilerOptions: {
+      target: 'ES2020',
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      strict: true,
+      skipLibCheck: true,
+      verbatimModuleSyntax: true,
+      declaration: false,
+      sourceMap: false,
+      types: [],
+    },
+  });
+
+const agentTerser = () =>
+  terser({
+    ecma: 2020,
+    compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
+    // web-vitals keeps its internal state in "_name" properties; nothing outside it reads them.
+    mangle: { properties: { regex: /^_[a-zA-Z]/ } },
+    format: { comments: false },
+  });
+
+/**
+ * The npm package is dist/agent/ itself: this writes its package.json (exports for ESM and
+ * CJS, web-vitals as a dependency), so the repo needs no agent/package.json to keep in sync.
+ */
+const agentPackageJson = () => ({
+  name: 'agent-package-json',
+  generateBundle() {
+    this.emitFile({
+      type: 'asset',
+      fileName: 'package.json',
+      source: JSON.stringify(
+        {
+          name: '@lookout/agent',
+          version: '0.1.0',
+          license: 'Apache-2.0',
+          type: 'module',
+          main: './cjs/index.cjs',
+          module: './esm/index.js',
+          unpkg: './lookout.min.js',
+          exports: {
+            '.': { import: './esm/index.js', require: './cjs/index.cjs' },
+            './loader': { import: './esm/loader.js', require: './cjs/loader.cjs' },
+          },
+          sideEffects: false,
+          dependencies: { 'web-vitals': '^' + webVitalsVersion },
+        },
+        null,
+        2,
+      ) + '\n',
+    });
+  },
+});
+
+/**
+ * web-vitals from its per-module build, without soft-navigation support: the agent times
+ * SPA route changes itself and never passes `reportSoftNavs`, so that code is dead weight.
+ * Turning its feature check into a constant lets terser drop every branch behind it.
+ */
+const webVitalsWithoutSoftNavs = () => ({
+  name: 'web-vitals-without-soft-navs',
+  resolveId(id) {
+    if (id == 'web-vitals') return fileURLToPath(new URL('./node_modules/web-vitals/dist/modules/index.js', import.meta.url));
+  },
+  load(id) {
+    if (id.replaceAll('\\', '/').endsWith('web-vitals/dist/modules/lib/softNavs.js'))
+      return 'export const checkSoftNavsEnabled = () => false; export const storeSoftNavEntry = () => {};';
+  },
+});
+
+/** The script-tag build: everything bundled, global `Lookout`. The size test builds this one. */
+export const agentIife = {
+  input: 'agent/src/iife.ts',
+  output: { file: 'dist/agent/lookout.min.js', format: 'iife', name: 'Lookout', exports: 'named', freeze: false, strict: false, plugins: [agentTerser()] },
+  plugins: [webVitalsWithoutSoftNavs(), nodeResolve({ browser: true }), agentTypescript()],
+};
+
+/** npm builds: one file per module (tree-shakeable), web-vitals left to the app's bundler. */
+const agentLibrary = (format, dir, ext) => ({
+  input: { index: 'agent/src/index.ts', loader: 'agent/src/loader.ts' },
+  external: ['web-vitals'],
+  output: { dir, format, exports: 'named', preserveModules: true, preserveModulesRoot: 'agent/src', entryFileNames: '[name].' + ext },
+  plugins: [agentTypescript()],
+});
+
+export const agentConfigs = [
+  agentIife,
+  agentLibrary('es', 'dist/agent/esm', 'js'),
+  { ...agentLibrary('cjs', 'dist/agent/cjs', 'cjs'), plugins: [agentTypescript(), agentPackageJson()] },
+];
+
+export default [...agentConfigs];

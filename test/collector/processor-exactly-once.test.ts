@@ -1,0 +1,118 @@
+/**
+ * The processor on a real spool and the real chDB engine, with the two failures that could
+ * double-store: a write whose answer is lost, and a crash between the write and the checkpoint.
+ * Counts are taken on raw rows (no FINAL).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../collector/src/log.js';
+import { createMetrics } from '../../collector/src/ops/metrics.js';
+import { startProcessor } from '../../collector/src/process/processor.js';
+import { encodeBatch } from '../../collector/src/process/spooled-batch.js';
+import { openSpool } from '../../collector/src/spool/open-spool.js';
+import { openStore } from '../../collector/src/store/index.js';
+import { StoreError, type Store } from '../../collector/src/store/types.js';
+import { mixedBatch, USER_AGENTS } from '../support/events.js';
+
+const silent = new Proxy({}, { get: (_t, name) => (name === 'child' ? () => silent : () => {}) }) as Logger;
+
+let dir: string;
+let store: Store;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lookout-processor-'));
+  store = await openStore({ dataDir: dir });
+});
+afterAll(async () => {
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function copiesOf(ids: string[]): Promise<Map<string, number>> {
+  const rows = await store.query<{ id: string; copies: string }>(
+    `SELECT toString(event_id) AS id, count() AS copies FROM (
+       SELECT event_id FROM errors UNION ALL SELECT event_id FROM vitals UNION ALL SELECT event_id FROM navigations)
+     WHERE toString(event_id) IN {ids:Array(String)} GROUP BY id`,
+    { ids },
+  );
+  return new Map(rows.map((row) => [row.id, Number(row.copies)]));
+}
+
+async function appendBatches(spoolDir: string, count: number, seed: number): Promise<string[]> {
+  const spool = await openSpool({ dir: spoolDir });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const batch = mixedBatch(seed + i, 10);
+    ids.push(...batch.events.map((e) => e.event_id));
+    await spool.append(encodeBatch({ p: 1, t: Date.now(), ua: USER_AGENTS[i % USER_AGENTS.length], sdk: batch.sdk, events: batch.events }));
+  }
+  await spool.close();
+  return ids;
+}
+
+function processorOn(spool: Awaited<ReturnType<typeof openSpool>>, target: Store) {
+  return startProcessor({
+    spool,
+    store: target,
+    metrics: createMetrics(() => spool.stats()),
+    log: silent,
+    retentionDays: 30,
+    batchRows: 1000,
+    flushIntervalMs: 50,
+    maxBackoffMs: 200,
+  });
+}
+
+describe('processor exactly-once', () => {
+  it('retries a write whose answer was lost under the same dedup token: stored once', async () => {
+    const spoolDir = join(dir, 'spool-lost-answer');
+    const ids = await appendBatches(spoolDir, 20, 1000);
+    let failures = 0;
+    const losesFirstAnswers: Store = {
+      ...store,
+      async insert(table, rows, options) {
+        await store.insert(table, rows, options);
+        if (failures++ < 3) throw new StoreError('connection reset after the write', true);
+      },
+    };
+    const spool = await openSpool({ dir: spoolDir });
+    const processor = await processorOn(spool, losesFirstAnswers);
+    await processor.drain();
+    await processor.stop();
+    await spool.close();
+    expect(failures).toBeGreaterThan(3);
+    const copies = await copiesOf(ids);
+    expect(ids.filter((id) => copies.get(id) !== 1)).toEqual([]);
+  });
+
+  it('re-sends the in-flight range after a crash between the write and the checkpoint: stored once', async () => {
+    const spoolDir = join(dir, 'spool-crash');
+    const ids = await appendBatches(spoolDir, 30, 5000);
+    let written!: () => void;
+    const firstWriteDone = new Promise<void>((resolve) => (written = resolve));
+    const hangsAfterWriting: Store = {
+      ...store,
+      async insert(table, rows, options) {
+        await store.insert(table, rows, options);
+        written();
+        await new Promise(() => {}); // the process "dies" here: no answer, no checkpoint
+      },
+    };
+    const crashed = await openSpool({ dir: spoolDir });
+    void processorOn(crashed, hangsAfterWriting);
+    await firstWriteDone;
+    expect((await crashed.loadCheckpoint()).inflight, 'the range must be recorded before the write').toBeDefined();
+    await crashed.close();
+
+    const spool = await openSpool({ dir: spoolDir });
+    const processor = await processorOn(spool, store);
+    await processor.drain();
+    await processor.stop();
+    expect((await spool.loadCheckpoint()).inflight).toBeUndefined();
+    expect(spool.stats().pendingRecords).toBe(0);
+    await spool.close();
+    const copies = await copiesOf(ids);
+    expect(ids.filter((id) => copies.get(id) !== 1)).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The DDL for a single server and for `--clickhouse-cluster`. A cluster cannot be
+ * started here, so the cluster statements are checked as text and parsed by the real
+ * ClickHouse parser (chDB's formatQuery); single-server DDL is also executed by the
+ * store contract.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'chdb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemaMigrations, schemaStatements } from '../../collector/src/store/migrations.js';
+
+const EVENT_TABLES = ['errors', 'vitals', 'navigations'];
+const METADATA_TABLES = ['schema_migrations', 'projects', 'settings'];
+
+const single = schemaStatements({ database: 'lookout', retentionDays: 30 });
+const clustered = schemaStatements({ database: 'lookout', cluster: 'analytics', retentionDays: 30 });
+
+/** The statement creating `database.table`. */
+function createStatement(statements: string[], table: string): string {
+  const found = statements.filter((statement) => new RegExp(`^CREATE TABLE IF NOT EXISTS lookout\\.${table}[ \n]`).test(statement));
+  expect(found, `CREATE for ${table}`).toHaveLength(1);
+  return found[0];
+}
+
+describe('schema on a single server (and the embedded engine)', () => {
+  it('creates every table once, IF NOT EXISTS, as plain ReplacingMergeTree', () => {
+    expect(single).toHaveLength(EVENT_TABLES.length + METADATA_TABLES.length);
+    for (const statement of single) {
+      expect(statement).toMatch(/^CREATE TABLE IF NOT EXISTS lookout\.\w+\n/);
+      expect(statement).toMatch(/ENGINE = ReplacingMergeTree\(/);
+      expect(statement).toContain('non_replicated_deduplication_window = 1000');
+      expect(statement).not.toMatch(/ON CLUSTER|Replicated|Distributed/);
+    }
+  });
+
+  it('makes event tables expire by their own retention_days column, dropping whole parts', () => {
+    for (const table of EVENT_TABLES) {
+      const statement = createStatement(single, table);
+      expect(statement).toContain('PARTITION BY (retention_days, toYYYYMMDD(timestamp))');
+      expect(statement).toContain('TTL toDateTime(timestamp) + toIntervalDay(retention_days)');
+      expect(statement).toContain('SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000');
+      expect(statement).toMatch(/ORDER BY \(project_id, .*event_id\)\n/);
+      expect(statement).toContain('retention_days UInt16 DEFAULT 30');
+    }
+    expect(createStatement(single, 'errors')).toContain('ORDER BY (project_id, toDate(timestamp), event_id)');
+    expect(createStatement(single, 'vitals')).toContain('ORDER BY (project_id, name, toDate(timestamp), route, event_id)');
+    expect(createStatement(single, 'navigations')).toContain('ORDER BY (project_id, type, toDate(timestamp), route, event_id)');
+  });
+
+  it('keeps the newest version of a project or setting', () => {
+    expect(createStatement(single, 'projects')).toContain('ENGINE = ReplacingMergeTree(updated_at)\nORDER BY id');
+    expect(createStatement(single, 'settings')).toContain('ENGINE = ReplacingMergeTree(updated_at)\nORDER BY key');
+  });
+
+  it('puts the configured retention in as the column default', () => {
+    const statements = schemaStatements({ database: 'lookout', retentionDays: 90 });
+    expect(createStatement(statements, 'errors')).toContain('retention_days UInt16 DEFAULT 90');
+  });
+});
+
+describe('schema on a cluster', () => {
+  it('runs every statement ON CLUSTER', () => {
+    for (const statement of clustered) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER analytics( |$)/);
+  });
+
+  it('stores events in sharded Replicated tables, reached through Distributed tables named as the plain table', () => {
+    for (const table of EVENT_TABLES) {
+      const local = createStatement(clustered, `${table}_local`);
+      expect(local).toContain(`ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
+      expect(local).toContain('replicated_deduplication_window = 1000');
+      expect(local).not.toContain('non_replicated_deduplication_window');
+      expect(createStatement(clustered, table)).toBe(
+        `CREATE TABLE IF NOT EXISTS lookout.${table} ON CLUSTER analytics AS lookout.${table}_local\n` +
+          `ENGINE = Distributed(analytics, lookout, ${table}_local, cityHash64(event_id))`,
+      );
+    }
+  });
+
+  it('replicates the small metadata tables to every node, without a shard in their path', () => {
+    for (const table of METADATA_TABLES) {
+      const statement = createStatement(clustered, table);
+      expect(statement).toContain(`ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/${table}', '{replica}'`);
+      expect(statement).not.toContain('{shard}');
+      expect(clustered.some((other) => other.includes(`${table}_local`))).toBe(false);
+    }
+    expect(createStatement(clustered, 'projects')).toContain("'{replica}', updated_at)");
+  });
+
+  it('quotes a cluster name with a dash, and refuses names that are not names', () => {
+    const dashed = schemaStatements({ database: 'lookout', cluster: 'prod-eu', retentionDays: 30 });
+    expect(dashed[0]).toContain('ON CLUSTER `prod-eu`');
+    expect(() => schemaStatements({ database: 'lookout', cluster: "x' --", retentionDays: 30 })).toThrow(/Cluster name .* is not usable/);
+    expect(() => schemaStatements({ database: 'lookout`; DROP', retentionDays: 30 })).toThrow(/Database name .* is not usable/);
+    expect(() => schemaStatements({ database: 'lookout', retentionDays: 0 })).toThrow(/whole number of days from 1 to 65535/);
+  });
+
+  it('numbers migrations from 1 upwards without gaps', () => {
+    const versions = schemaMigrations({ database: 'lookout', retentionDays: 30 }).map((migration) => migration.version);
+    expect(versions).toEqual(versions.map((_, index) => index + 1));
+  });
+});
+
+describe('every statement parses with the real ClickHouse parser', () => {
+  let dataDir: string;
+  let session: Session;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lookout-ddl-parse-'));
+    session = new Session(dataDir);
+  });
+  afterAll(async () => {
+    session?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['single server', single],
+    ['cluster', clustered],
+    ['dashed cluster', schemaStatements({ database: 'lookout', cluster: 'prod-eu', retentionDays: 30 })],
+  ])('%s', async (_, statements) => {
+    for (const statement of statements) {
+      const result = await session.queryBindAsync('SELECT formatQuery({statement:String}) AS formatted', { statement }, { format: 'JSONEachRow' });
+      expect(result.text(), statement).toContain('CREATE TABLE IF NOT EXISTS');
+    }
+  });
+});

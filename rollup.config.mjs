@@ -1,6 +1,6 @@
 // Root build. Export an array: other parts of the repo add their own configs here.
 // The browser agent's configs are self-contained below (agentConfigs).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -38,34 +38,28 @@ const agentTerser = () =>
 
 /**
  * The npm package is dist/agent/ itself: this writes its package.json (exports for ESM and
- * CJS, web-vitals as a dependency), so the repo needs no agent/package.json to keep in sync.
+ * CJS, web-vitals as a dependency), so the repo needs no agent/package.json to keep in sync
+ * and the published package holds only built files.
  */
 const agentPackageJson = () => ({
   name: 'agent-package-json',
-  generateBundle() {
-    this.emitFile({
-      type: 'asset',
-      fileName: 'package.json',
-      source: JSON.stringify(
-        {
-          name: '@lookout/agent',
-          version: '0.1.0',
-          license: 'Apache-2.0',
-          type: 'module',
-          main: './cjs/index.cjs',
-          module: './esm/index.js',
-          unpkg: './lookout.min.js',
-          exports: {
-            '.': { import: './esm/index.js', require: './cjs/index.cjs' },
-            './loader': { import: './esm/loader.js', require: './cjs/loader.cjs' },
-          },
-          sideEffects: false,
-          dependencies: { 'web-vitals': '^' + webVitalsVersion },
-        },
-        null,
-        2,
-      ) + '\n',
-    });
+  writeBundle() {
+    const entry = (name) => ({ import: `./esm/${name}.js`, require: `./cjs/${name}.cjs` });
+    const pkg = {
+      name: '@lookout/agent',
+      version: '0.1.0',
+      description: 'Lookout browser agent: errors, Web Vitals and SPA navigations',
+      license: 'Apache-2.0',
+      type: 'module',
+      main: './cjs/index.cjs',
+      module: './esm/index.js',
+      unpkg: './lookout.min.js',
+      exports: { '.': entry('index'), './loader': entry('loader'), './presto': entry('presto'), './lookout.min.js': './lookout.min.js' },
+      sideEffects: ['./esm/presto.js', './cjs/presto.cjs'],
+      dependencies: { 'web-vitals': '^' + webVitalsVersion },
+    };
+    mkdirSync('dist/agent', { recursive: true });
+    writeFileSync('dist/agent/package.json', JSON.stringify(pkg, null, 2) + '\n');
   },
 });
 
@@ -94,7 +88,7 @@ export const agentIife = {
 
 /** npm builds: one file per module (tree-shakeable), web-vitals left to the app's bundler. */
 const agentLibrary = (format, dir, ext) => ({
-  input: { index: 'agent/src/index.ts', loader: 'agent/src/loader.ts' },
+  input: { index: 'agent/src/index.ts', loader: 'agent/src/loader.ts', presto: 'agent/src/presto.ts' },
   external: ['web-vitals'],
   output: { dir, format, exports: 'named', preserveModules: true, preserveModulesRoot: 'agent/src', entryFileNames: '[name].' + ext },
   plugins: [agentTypescript()],

@@ -35,7 +35,7 @@ export function ingestUrl(dsn: string, tunnel?: string): string {
   const url = new URL(dsn);
   const path = url.pathname.split('/');
   const project = path.pop();
-  if (!url.username || !project) throw new Error('Lookout: DSN needs a key and a project id: ' + dsn);
+  if (!url.username || !project) throw Error('Lookout: bad DSN');
   const base = tunnel || url.origin + path.join('/') + '/api/' + project + '/ingest';
   return base + (base.includes('?') ? '&' : '?') + 'key=' + url.username;
 }

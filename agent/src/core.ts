@@ -11,7 +11,7 @@ import { guard } from './guard.js';
 import { activity, currentRoute, trackNavigations, type NavigationReport } from './navigation.js';
 import { instrumentRequests } from './requests.js';
 import { selectorOf } from './selector.js';
-import { SENSITIVE_KEYS, scrubUrl } from './scrub.js';
+import { scrubUrl } from './scrub.js';
 import { sampledIn, storage, touchSession, uuid } from './session.js';
 import { createTransport } from './transport.js';
 import { trackVitals, type VitalReport } from './vitals.js';
@@ -41,7 +41,7 @@ function context() {
   return {
     event_id: uuid(),
     timestamp: Date.now(),
-    url: scrubUrl(location.href, options!.scrub || SENSITIVE_KEYS),
+    url: scrubUrl(location.href, options!.scrub),
     release: options!.release,
     environment: options!.environment,
     session_id: touchSession(),

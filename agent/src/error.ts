@@ -17,7 +17,7 @@ export interface Described {
 export const SCRIPT_ERROR: Described = {
   type: 'ScriptError',
   message:
-    'Script error. A cross-origin script threw: load it with crossorigin="anonymous" and serve it with CORS headers to see the error.',
+    'Script error. A cross-origin script threw: add crossorigin="anonymous" to it and serve it with CORS headers to see the error.',
 };
 
 /** Turns anything that was thrown or rejected into a type, a message and frames. */
@@ -42,10 +42,8 @@ export function describe(value: unknown): Described {
 /** A short human reading of a value that is not an Error. */
 function readable(value: unknown): string {
   if (typeof value == 'string') return value;
-  if (typeof Event != 'undefined' && value instanceof Event) {
-    const target = selectorOf(value.target as Node);
-    return 'Event "' + value.type + '"' + (target ? ' on ' + target : '');
-  }
+  if (value instanceof Event)
+    return value.type + ' event on ' + selectorOf(value.target as Node);
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

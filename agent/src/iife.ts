@@ -21,6 +21,6 @@ if (calls)
       const isInit = (call: Call) => +(call[0] == 'init');
       for (const [name, args] of calls.sort((a, b) => isInit(b) - isInit(a)))
         // The snippet queues the window's error and unhandledrejection events as "_e".
-        name == '_e' ? sendWindowEvent(args as unknown as Event) : api[name]?.(...Array.from(args));
+        name == '_e' ? sendWindowEvent(args as unknown as Event) : api[name]?.apply(api, args as unknown[]);
     }),
   );

@@ -9,7 +9,7 @@ import * as navigation from './navigation.js';
 
 export type { Options, Pattern } from './config.js';
 export type { CaptureContext } from './core.js';
-export { VERSION, init, captureException, captureMessage, setUser, setTag, flush } from './core.js';
+export { init, captureException, captureMessage, setUser, setTag, flush } from './core.js';
 
 /** Adds a breadcrumb to the ring that the next errors carry. */
 export const addBreadcrumb = guard(add);

@@ -112,10 +112,8 @@ export function startRouteChange(route?: string, byIntegration = true): void {
   changing = true;
   from = previous;
   requests = routerDone = 0;
-  if (typeof MutationObserver == 'function') {
-    observer = new MutationObserver(guard(touch));
-    observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
-  }
+  observer = new MutationObserver(guard(touch));
+  observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
   cap = setTimeout(guard(() => end('ok')), MAX_ROUTE_CHANGE_MS);
   touch();
 }

@@ -22,8 +22,6 @@ export interface TransportOptions {
   fetch?: typeof fetch;
   beacon?: (url: string, body: string) => boolean;
   storage?: Storage;
-  now?: () => number;
-  random?: () => number;
 }
 
 /**
@@ -32,7 +30,8 @@ export interface TransportOptions {
  * and a bounded retry queue in localStorage that outlives offline spells and reloads.
  */
 export function createTransport(options: TransportOptions) {
-  const { url, storage, fetch: post = fetch, now = Date.now, random = Math.random } = options;
+  const { url, storage, fetch: post = fetch } = options;
+  const now = Date.now;
   const queue: LookoutEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pausedUntil = 0;
@@ -91,7 +90,7 @@ export function createTransport(options: TransportOptions) {
           return true;
         }
         const wait = (status == 429 || status == 503) && retryAfterMs(retryAfter, now());
-        pausedUntil = now() + (wait || backoffDelay(failures++, random()));
+        pausedUntil = now() + (wait || backoffDelay(failures++));
         store(events);
         schedule(pausedUntil - now());
         return false;

@@ -8,12 +8,15 @@ export interface LoadResult {
   acknowledged: Set<string>;
   statuses: Map<number, number>;
   networkErrors: number;
+  /** 429 and 503 answers with their Retry-After header. */
+  refusals: { status: number; retryAfter: string | null }[];
 }
 
 export async function runLoad(options: { url: string; key: string; durationMs: number; senders?: number; batchSize?: number; pauseMs?: number; stop?: () => boolean }): Promise<LoadResult> {
   const acknowledged = new Set<string>();
   const statuses = new Map<number, number>();
   let networkErrors = 0;
+  const refusals: LoadResult['refusals'] = [];
   let seed = Math.floor(Math.random() * 1e6);
   const deadline = Date.now() + options.durationMs;
 
@@ -32,6 +35,7 @@ export async function runLoad(options: { url: string; key: string; durationMs: n
           if (body.accepted !== batch.events.length) throw new Error(`expected every event accepted, got ${body.accepted}`);
           for (const event of batch.events) acknowledged.add(event.event_id);
         } else {
+          if (response.status === 429 || response.status === 503) refusals.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
           await response.arrayBuffer();
         }
       } catch (error) {
@@ -42,5 +46,5 @@ export async function runLoad(options: { url: string; key: string; durationMs: n
     }
   };
   await Promise.all(Array.from({ length: options.senders ?? 4 }, (_, n) => sender(n)));
-  return { acknowledged, statuses, networkErrors };
+  return { acknowledged, statuses, networkErrors, refusals };
 }

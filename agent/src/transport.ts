@@ -111,11 +111,15 @@ export function createTransport(options: TransportOptions) {
 
   /** Sends everything queued; the promise settles when done or handed to the retry queue. */
   function flush(): Promise<void> {
-    clearTimeout(timer);
-    timer = undefined;
-    return (chain = chain.then(drain).catch(() => {
-      health.failures++;
-    }));
+    // While paused, the timer is the retry at the end of the pause: leave it be.
+    if (now() >= pausedUntil) {
+      clearTimeout(timer);
+      timer = undefined;
+      chain = chain.then(drain).catch(() => {
+        health.failures++;
+      });
+    }
+    return chain;
   }
 
   return {

@@ -30,7 +30,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; logger?: boolean | object } = {}): Promise<RunningCollector> {
+export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
   const dataDir = resolve(config.dataDir);
   const store = await openStore({
     dataDir,

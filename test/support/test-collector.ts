@@ -16,7 +16,10 @@ export interface TestCollector extends RunningCollector {
   stop(): Promise<void>;
 }
 
-export async function startTestCollector(adjust: (config: CollectorConfig) => void = () => {}): Promise<TestCollector> {
+export async function startTestCollector(
+  adjust: (config: CollectorConfig) => void = () => {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestCollector> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lookout-test-'));
   const config = defaultConfig();
   config.dataDir = dataDir;
@@ -25,7 +28,7 @@ export async function startTestCollector(adjust: (config: CollectorConfig) => vo
   config.logLevel = 'warn';
   config.processor.flushIntervalMs = 100;
   adjust(config);
-  const collector = await startCollector(config, { logger: false });
+  const collector = await startCollector(config, { logger: options.logStream ? { stream: options.logStream } : false });
   const ingestKey = collector.defaultProject!.ingestKey;
   return Object.assign(collector, {
     dataDir,

@@ -24,7 +24,8 @@ export interface AppParts {
   metrics: CollectorMetrics;
   authenticate: Authenticate;
   agentScripts: AgentScript[];
-  logger?: boolean | object;
+  /** `false` silences logging (tests); a stream receives the JSON lines instead of stdout. */
+  logger?: false | { stream: NodeJS.WritableStream };
 }
 
 /** Query-string secrets (`?key=`, `?token=`) are cut from logged URLs. */
@@ -33,9 +34,9 @@ const scrubUrl = (url: string) => url.replace(/([?&](?:key|token)=)[^&]*/gi, '$1
 export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const { config } = parts;
   const app = Fastify({
-    logger:
-      parts.logger ?? {
+    logger: parts.logger === false ? false : {
         level: config.logLevel,
+        ...(parts.logger?.stream ? { stream: parts.logger.stream } : {}),
         redact: ['req.headers.authorization', 'req.headers["x-lookout-key"]', 'req.headers.cookie'],
         serializers: {
           req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: scrubUrl(request.url) }),

@@ -119,7 +119,7 @@ export const init = guard((opts: Options) => {
   );
   const consoleError = console.error;
   console.error = function () {
-    guard(() => addBreadcrumb({ category: 'console', message: [].map.call(arguments, String).join(' '), level: 'error' }))();
+    guard(() => addBreadcrumb({ category: 'console', message: [].join.call(arguments, ' '), level: 'error' }))();
     return consoleError.apply(this, arguments as unknown as unknown[]);
   };
 

@@ -84,7 +84,7 @@ function parseGecko(line: string): Frame | undefined {
   name = name.replace(/\(.*\)$/, '').replace(/^<anonymous function: (.+)>$/, '$1');
   const frame = toFrame(name, location);
   // Safari prints frames inside eval as bare names ("foo", "eval code").
-  if (!frame && location == line && /^[\w$. ]+$/.test(line)) return { function: line };
+  if (!frame && location == line && /^([\w$.]+|\w+ code)$/.test(line)) return { function: line };
   return frame;
 }
 

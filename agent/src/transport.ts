@@ -63,38 +63,32 @@ export function createTransport(options: TransportOptions) {
   };
 
   /** Sends one batch; its promise tells whether to go on with the next one. */
-  function send(events: LookoutEvent[], exiting?: boolean): Promise<boolean> {
+  async function send(events: LookoutEvent[], exiting?: boolean): Promise<boolean> {
     const batch: Batch = { sdk: { ...options.sdk, ...health }, events };
     const body = JSON.stringify(batch);
     const keepalive = inFlightKeepalive + body.length < KEEPALIVE_BUDGET;
-    if (exiting && !keepalive) {
-      // Over the keepalive budget while the page goes away: a beacon is all that is left.
-      if (!options.beacon?.(url, body)) store(events);
-      return Promise.resolve(true);
-    }
+    // Over the keepalive budget while the page goes away: a beacon is all that is left.
+    if (exiting && !keepalive) return options.beacon?.(url, body) || store(events), true;
+    let status = 0;
+    let retryAfter: string | null = null;
     if (keepalive) inFlightKeepalive += body.length;
-    return post(url, { method: 'POST', body, keepalive })
-      .then(
-        (response) => [response.status, response.headers.get('Retry-After')] as const,
-        () => [0, null] as const,
-      )
-      .then(([status, retryAfter]) => {
-        if (keepalive) inFlightKeepalive -= body.length;
-        if (status >= 200 && status < 300) {
-          failures = 0;
-          return true;
-        }
-        if (status && status < 500 && status != 429) {
-          // 400, 401, 403, 413, 415: sending the same again cannot help.
-          health.dropped += events.length;
-          return true;
-        }
-        const wait = (status == 429 || status == 503) && retryAfterMs(retryAfter, now());
-        pausedUntil = now() + (wait || backoffDelay(failures++));
-        store(events);
-        schedule(pausedUntil - now());
-        return false;
-      });
+    try {
+      const response = await post(url, { method: 'POST', body, keepalive });
+      status = response.status;
+      retryAfter = response.headers.get('Retry-After');
+    } catch {}
+    if (keepalive) inFlightKeepalive -= body.length;
+    if (status >= 200 && status < 300) return !(failures = 0);
+    if (status && status < 500 && status != 429) {
+      // 400, 401, 403, 413, 415: sending the same again cannot help.
+      health.dropped += events.length;
+      return true;
+    }
+    const wait = (status == 429 || status == 503) && retryAfterMs(retryAfter);
+    pausedUntil = now() + (wait || backoffDelay(failures++));
+    store(events);
+    schedule(pausedUntil - now());
+    return false;
   }
 
   async function drain() {

@@ -40,6 +40,12 @@ export interface Processor {
 }
 
 const READ_BYTES = 8 * 1024 * 1024;
+/**
+ * Spool records handled between two turns of the event loop. Decoding and row building are
+ * synchronous; done for 20,000 events at once they would hold up acknowledgements for ~100 ms.
+ */
+const RECORDS_PER_TURN = 64;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const comparePositions = (a: SpoolPosition, b: SpoolPosition) => a.segment - b.segment || a.offset - b.offset;
 
 export async function startProcessor(options: ProcessorOptions): Promise<Processor> {
@@ -77,7 +83,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     const from = entries[0].entry.position;
     const to = entries[entries.length - 1].entry.next;
     await spool.saveCheckpoint({ committed: from, inflight: { from, to, records: entries.length } }, 0);
-    const events = toProcessed(entries);
+    const events: ProcessedEvent[] = [];
+    for (let i = 0; i < entries.length; i += RECORDS_PER_TURN) {
+      events.push(...toProcessed(entries.slice(i, i + RECORDS_PER_TURN)));
+      await nextTurn();
+    }
     for (const stage of stages) await stage.run(events);
     const tables = rowsByTable(events, options.retentionDays);
     const token = `spool:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
@@ -146,10 +156,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       const tail = pending.length ? pending[pending.length - 1].entry.next : readPosition;
       const chunk = await spool.readFrom(tail, READ_BYTES);
       if (chunk.length && !pending.length) oldestAt = performance.now();
-      for (const entry of chunk) {
-        const decoded = decode(entry);
+      for (let i = 0; i < chunk.length; i++) {
+        const decoded = decode(chunk[i]);
         pending.push(decoded);
         pendingEvents += decoded.batch.events.length;
+        if (i % RECORDS_PER_TURN === RECORDS_PER_TURN - 1) await nextTurn();
       }
       const due = pending.length && (pendingEvents >= options.batchRows || performance.now() - oldestAt >= options.flushIntervalMs);
       if (due) {

@@ -185,6 +185,8 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
         pendingRecords++;
         resolve();
       }
+      // Synchronously with the resolutions, so listeners hear of a group no later than its appenders.
+      if (settled === group.length) notifyAppendListeners();
     };
     try {
       await writer.writeBatch(
@@ -203,8 +205,8 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
         queuedBytes -= record.length;
         reject(error);
       }
+      if (settled > 0) notifyAppendListeners();
     }
-    if (settled > 0) notifyAppendListeners();
   }
 
   function notifyAppendListeners(): void {

@@ -86,9 +86,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
     async insert(table: string, rows: readonly object[], insertOptions: InsertOptions = {}) {
       if (rows.length === 0) return;
-      let text = '';
-      for (const row of rows) text += `${JSON.stringify(row)}\n`;
-      const payload = Buffer.from(text);
+      const payload = await encodeRows(rows);
       const settings: Record<string, string> = {};
       if (insertOptions.dedupToken !== undefined) settings.insert_deduplication_token = insertOptions.dedupToken;
       try {
@@ -119,6 +117,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 }
 
 /** One JSON object per line; an empty result is an empty string. */
+/** Rows → NDJSON, letting the event loop breathe between slices (large batches take tens of ms). */
+async function encodeRows(rows: readonly object[]): Promise<Buffer> {
+  const slices: Buffer[] = [];
+  for (let i = 0; i < rows.length; i += 2000) {
+    let text = '';
+    for (const row of rows.slice(i, i + 2000)) text += `${JSON.stringify(row)}\n`;
+    slices.push(Buffer.from(text));
+    if (i + 2000 < rows.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return Buffer.concat(slices);
+}
+
 export function parseJsonEachRow<T>(text: string): T[] {
   const rows: T[] = [];
   for (const line of text.split('\n')) {

@@ -14,7 +14,7 @@ export interface Options {
   errorSampleRate?: number;
   /** Last look at every event (errors, vitals, navigations): return it, changed or not, or null to drop it. */
   beforeSend?: (event: LookoutEvent) => LookoutEvent | null | false | undefined | void;
-  /** Errors whose "Type: message" matches one of these are not sent. */
+  /** Errors whose message, or "Type: message", matches one of these are not sent. */
   ignoreErrors?: Pattern[];
   /** When given, only errors whose newest frame's file matches one of these are sent. */
   allowUrls?: Pattern[];

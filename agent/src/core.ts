@@ -62,12 +62,15 @@ export function sendError(described: Described, mechanism: string, handled: bool
   if (!o || !collapser) return;
   const file = described.frames?.[0]?.file;
   if (
+    matches(described.message, o.ignoreErrors) ||
     matches(described.type + ': ' + described.message, o.ignoreErrors) ||
     (o.allowUrls && file && !matches(file, o.allowUrls)) ||
     matches(file, o.denyUrls) ||
     Math.random() >= (o.errorSampleRate ?? 1)
   )
     return;
+  // Inline scripts' frames carry the page URL, query and all.
+  described.frames?.forEach((frame) => (frame.file &&= scrubUrl(frame.file, o.scrub)));
   const base = context();
   const event: ErrorEvent = {
     kind: 'error',
@@ -93,14 +96,11 @@ export const sendMeasurement = (fields: NavigationReport | VitalReport, kind: 'n
   if (measured) send({ ...context(), kind, ...fields } as LookoutEvent);
 };
 
-export const VERSION = '0.1.0';
-
 /** Starts the agent; later calls are ignored. Never throws: a bad DSN leaves it off. */
 export const init = guard((opts: Options) => {
   if (options) return;
   const sender = (transport = createTransport({
     url: ingestUrl(opts.dsn, opts.tunnel),
-    sdk: { name: 'lookout', version: VERSION },
     // Taken before the request instrumentation wraps it: our requests are not the page's.
     fetch: window.fetch,
     beacon: (to, body) => navigator.sendBeacon?.(to, body),

@@ -47,10 +47,7 @@ function readable(value: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
-  } catch {
-    // Cyclic structures: their keys still say what they were.
-    text = 'Object with keys: ' + Object.keys(value as object).join(', ');
-  }
+  } catch {} // cyclic: String() below
   return (text ?? String(value)).slice(0, 500);
 }
 

@@ -1,8 +1,9 @@
 /**
- * The agent's own health, sent with every batch (`sdk.failures`, `sdk.dropped`) so that
- * bugs in the agent and lost events show up on the server instead of nowhere.
+ * The `sdk` field of every batch, with the agent's own health in it (`failures`: the
+ * agent's code threw; `dropped`: events lost), so that bugs in the agent and lost events
+ * show up on the server instead of nowhere.
  */
-export const health = { failures: 0, dropped: 0 };
+export const sdk = { name: 'lookout', version: '0.1.0', failures: 0, dropped: 0 };
 
 /** Wraps a hook so that nothing the agent does can throw into the host page. */
 export const guard =
@@ -11,6 +12,6 @@ export const guard =
     try {
       return fn(...args);
     } catch {
-      health.failures++;
+      sdk.failures++;
     }
   };

@@ -1,6 +1,6 @@
 /**
  * Entry of the script-tag build (global `Lookout`). It also takes over from the loader
- * snippet (loader.ts): calls queued before the script arrived are replayed, `init` first,
+ * snippet (loader.ts): calls queued before the script arrived are replayed (`init` is first),
  * and the errors the snippet caught in the meantime are reported.
  */
 import { sendWindowEvent } from './core.js';
@@ -18,8 +18,8 @@ if (calls)
   queueMicrotask(
     guard(() => {
       const api = (window as unknown as { Lookout: Api }).Lookout;
-      const isInit = (call: Call) => +(call[0] == 'init');
-      for (const [name, args] of calls.sort((a, b) => isInit(b) - isInit(a)))
+      // The snippet put `init` first.
+      for (const [name, args] of calls)
         // The snippet queues the window's error and unhandledrejection events as "_e".
         name == '_e' ? sendWindowEvent(args as unknown as Event) : api[name]?.apply(api, args as unknown[]);
     }),

@@ -102,7 +102,8 @@ function end(status: NavigationEvent['status']) {
  */
 export function startRouteChange(route?: string, byIntegration = true): void {
   manual ||= byIntegration;
-  const previous = currentRoute();
+  // Not currentRoute(): history.pushState has already changed the URL.
+  const previous = timeline[timeline.length - 1][1];
   end('cancelled');
   template = route;
   lastPath = defaultRoute();

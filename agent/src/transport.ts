@@ -8,7 +8,7 @@ import {
   retryAfterMs,
   takeBatch,
 } from './batch.js';
-import { guard, health } from './guard.js';
+import { guard, sdk } from './guard.js';
 
 /** Browsers refuse keepalive requests beyond 64 KiB in flight; stay clear of it. */
 export const KEEPALIVE_BUDGET = 60000;
@@ -17,7 +17,6 @@ const RETRY_KEY = 'lookout.retry';
 export interface TransportOptions {
   /** Ingest URL with `?key=`: a query key and a text/plain body make a CORS "simple" request, no preflight. */
   url: string;
-  sdk: { name: string; version: string };
   /** The page's fetch as it was before anyone wrapped it (our own requests must not be counted). */
   fetch?: typeof fetch;
   beacon?: (url: string, body: string) => boolean;
@@ -54,17 +53,17 @@ export function createTransport(options: TransportOptions) {
   const store = (events: LookoutEvent[]) => {
     const all = stored().concat(events);
     const kept = boundRetryQueue(all, now());
-    health.dropped += all.length - kept.length;
+    sdk.dropped += all.length - kept.length;
     try {
       kept.length ? storage!.setItem(RETRY_KEY, JSON.stringify(kept)) : storage!.removeItem(RETRY_KEY);
     } catch {
-      health.dropped += events.length;
+      sdk.dropped += events.length;
     }
   };
 
   /** Sends one batch; its promise tells whether to go on with the next one. */
   async function send(events: LookoutEvent[], exiting?: boolean): Promise<boolean> {
-    const batch: Batch = { sdk: { ...options.sdk, ...health }, events };
+    const batch: Batch = { sdk, events };
     const body = JSON.stringify(batch);
     const keepalive = inFlightKeepalive + body.length < KEEPALIVE_BUDGET;
     // Over the keepalive budget while the page goes away: a beacon is all that is left.
@@ -81,7 +80,7 @@ export function createTransport(options: TransportOptions) {
     if (status >= 200 && status < 300) return !(failures = 0);
     if (status && status < 500 && status != 429) {
       // 400, 401, 403, 413, 415: sending the same again cannot help.
-      health.dropped += events.length;
+      sdk.dropped += events.length;
       return true;
     }
     const wait = (status == 429 || status == 503) && retryAfterMs(retryAfter);
@@ -110,7 +109,7 @@ export function createTransport(options: TransportOptions) {
       clearTimeout(timer);
       timer = undefined;
       chain = chain.then(drain).catch(() => {
-        health.failures++;
+        sdk.failures++;
       });
     }
     return chain;

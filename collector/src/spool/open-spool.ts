@@ -2,7 +2,7 @@
  * The disk-backed Spool: group-committed appends to segment files, ordered reads of
  * durable records only, and an atomically replaced checkpoint that releases segments.
  */
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import {
   SpoolFullError,
@@ -13,17 +13,13 @@ import {
   type SpoolStats,
 } from './types.js';
 import { checkpointProblem, writeCheckpointFile } from './checkpoint-file.js';
+import { createGroupCommitQueue } from './group-commit-queue.js';
+import { readEntries } from './read-entries.js';
 import { encodeRecord } from './record-format.js';
-import { iterateRecords } from './record-reader.js';
-import { recoverSpool } from './recover-spool.js';
+import { recoverSpool, type RecoveredSpool } from './recover-spool.js';
 import { segmentPath } from './segment-files.js';
-import {
-  comparePositions,
-  firstReadablePosition,
-  readableBytesFrom,
-  totalFileBytes,
-} from './segment-table.js';
-import { openSegmentWriter, type DurableChunk } from './segment-writer.js';
+import { comparePositions, readableBytesFrom, totalFileBytes } from './segment-table.js';
+import { openSegmentWriter, type DurableChunk, type SegmentWriter } from './segment-writer.js';
 
 export interface SpoolOptions {
   /** Holds the segment files and checkpoint.json; created if missing. One open spool per directory. */
@@ -68,8 +64,6 @@ interface QueuedAppend {
 }
 
 const MiB = 1024 * 1024;
-const MIN_READ_CHUNK_BYTES = 64 * 1024;
-const MAX_READ_CHUNK_BYTES = 16 * MiB;
 
 /** Spool directories open in this process: two writers on one directory would interleave records. */
 const openDirectories = new Set<string>();
@@ -90,8 +84,8 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
     throw new Error(`spool directory ${dir} is already open in this process: close the other spool first`);
   }
   openDirectories.add(dir);
-  let recovered: Awaited<ReturnType<typeof recoverSpool>>;
-  let writer: Awaited<ReturnType<typeof openSegmentWriter>>;
+  let recovered: RecoveredSpool;
+  let writer: SegmentWriter;
   try {
     recovered = await recoverSpool(dir, report);
     writer = await openSegmentWriter({
@@ -109,11 +103,9 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
   let checkpoint = recovered.checkpoint;
   let pendingRecords = recovered.pendingRecords;
   let pendingBytes = readableBytesFrom(table, checkpoint.committed);
-  let queue: QueuedAppend[] = [];
   let queuedBytes = 0;
   let groupCommits = 0;
-  let groupCommitRun: Promise<void> | undefined;
-  let cancelScheduledStart: (() => void) | undefined;
+  const appendQueue = createGroupCommitQueue({ delayMs: groupCommitDelayMs, commit: commitGroup });
   let checkpointChain: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
   const appendListeners = new Set<() => void>();
@@ -132,40 +124,9 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
       return Promise.reject(error);
     }
     return new Promise<void>((resolve, reject) => {
-      queue.push({ record, resolve, reject });
+      appendQueue.enqueue({ record, resolve, reject });
       queuedBytes += record.length;
-      scheduleGroupCommits();
     });
-  }
-
-  function scheduleGroupCommits(): void {
-    if (groupCommitRun || cancelScheduledStart) return;
-    if (groupCommitDelayMs > 0) {
-      const timer = setTimeout(startGroupCommits, groupCommitDelayMs);
-      cancelScheduledStart = () => clearTimeout(timer);
-    } else {
-      // setImmediate rather than a microtask: appends made by the rest of this
-      // event-loop turn (a whole request batch, Promise.all callers) join the group.
-      const immediate = setImmediate(startGroupCommits);
-      cancelScheduledStart = () => clearImmediate(immediate);
-    }
-  }
-
-  function startGroupCommits(): Promise<void> {
-    cancelScheduledStart?.();
-    cancelScheduledStart = undefined;
-    if (groupCommitRun) return groupCommitRun;
-    groupCommitRun = (async () => {
-      while (queue.length > 0) {
-        const group = queue;
-        queue = [];
-        await commitGroup(group);
-      }
-    })().finally(() => {
-      groupCommitRun = undefined;
-      if (queue.length > 0) scheduleGroupCommits();
-    });
-    return groupCommitRun;
   }
 
   async function commitGroup(group: QueuedAppend[]): Promise<void> {
@@ -186,14 +147,16 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
         resolve();
       }
       // Synchronously with the resolutions, so listeners hear of a group no later than its appenders.
-      if (settled === group.length) notifyAppendListeners();
+      if (settled === group.length) {
+        groupCommits++;
+        notifyAppendListeners();
+      }
     };
     try {
       await writer.writeBatch(
         group.map((queued) => queued.record),
         onDurable,
       );
-      groupCommits++;
     } catch (cause) {
       const error = new Error(
         `spool write to ${segmentPath(dir, writer.activeSegment)} failed (${(cause as Error).message}): ` +
@@ -228,50 +191,11 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
 
   async function readFrom(from: SpoolPosition, maxBytes: number): Promise<SpoolEntry[]> {
     if (closing) throw closedError('readFrom');
-    const entries: SpoolEntry[] = [];
-    let bytes = 0;
-    let position = firstReadablePosition(table, from, writer.activeSegment);
-    while (position && bytes < maxBytes) {
-      const { segment } = position;
-      const extent = table.get(segment)!;
-      // Captured before reading: bytes past it may be mid-write and unacknowledged.
-      const end = extent.readableEnd;
-      let file;
-      try {
-        file = await open(segmentPath(dir, segment), 'r');
-      } catch (error) {
-        // Released by a concurrent saveCheckpoint: the caller is reading behind the commit.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        position = firstReadablePosition(table, { segment: segment + 1, offset: 0 }, writer.activeSegment);
-        continue;
-      }
-      let budgetSpent = false;
-      try {
-        const chunkBytes = Math.min(Math.max(maxBytes - bytes, MIN_READ_CHUNK_BYTES), MAX_READ_CHUNK_BYTES);
-        for await (const item of iterateRecords(file, position.offset, end, chunkBytes)) {
-          if (item.kind === 'damage') {
-            skipDamagedTail(segment, item.offset, item.reason);
-            break;
-          }
-          const recordBytes = item.next - item.offset;
-          if (entries.length > 0 && bytes + recordBytes > maxBytes) {
-            budgetSpent = true;
-            break;
-          }
-          entries.push({
-            position: { segment, offset: item.offset },
-            next: { segment, offset: item.next },
-            payload: item.payload,
-          });
-          bytes += recordBytes;
-        }
-      } finally {
-        await file.close();
-      }
-      if (budgetSpent) break;
-      position = firstReadablePosition(table, { segment, offset: end }, writer.activeSegment);
-    }
-    return entries;
+    return readEntries(
+      { dir, table, activeSegment: () => writer.activeSegment, onDamage: skipDamagedTail },
+      from,
+      maxBytes,
+    );
   }
 
   /** Bit rot found after open: readers skip the rest of the segment, as recovery does. */
@@ -362,7 +286,7 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
   function close(): Promise<void> {
     closing ??= (async () => {
       try {
-        while (groupCommitRun || queue.length > 0) await startGroupCommits();
+        await appendQueue.drain();
         await checkpointChain;
         await writer.close();
       } finally {

@@ -34,7 +34,8 @@ export const backoffDelay = (attempt: number, random = Math.random()): number =>
 /** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined if unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return;
-  const ms = /^\d+$/.test(header.trim()) ? +header * 1000 : Date.parse(header) - now;
+  const seconds = +header;
+  const ms = seconds >= 0 ? seconds * 1000 : Date.parse(header) - now;
   return ms >= 0 ? ms : ms < 0 ? 0 : undefined;
 }
 

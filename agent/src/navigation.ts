@@ -155,7 +155,7 @@ export function trackNavigations(onReport: typeof report, newView: typeof onNewV
       report({
         type: 'load',
         route: routeAt(0),
-        duration: Math.round(entry.loadEventEnd || entry.domContentLoadedEventEnd),
+        duration: Math.round(entry.loadEventEnd),
       });
   });
   // loadEventEnd is set only after the load handlers have run.

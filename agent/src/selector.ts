@@ -16,5 +16,5 @@ export function selectorOf(node: Node | null | undefined): string | undefined {
     const classes = typeof el.className == 'string' ? el.className.trim().split(/\s+/).slice(0, 2).join('.') : '';
     parts.unshift(el.localName + (classes ? '.' + classes : ''));
   }
-  return parts.join('>').slice(0, 120) || undefined;
+  return parts.join('>') || undefined;
 }

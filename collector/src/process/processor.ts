@@ -39,7 +39,7 @@ export interface Processor {
   stop(): Promise<void>;
 }
 
-const READ_BYTES = 8 * 1024 * 1024;
+const READ_BYTES = 2 * 1024 * 1024;
 /**
  * Spool records handled between two turns of the event loop. Decoding and row building are
  * synchronous; done for 20,000 events at once they would hold up acknowledgements for ~100 ms.

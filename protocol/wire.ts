@@ -58,6 +58,10 @@ export const ErrorEventSchema = Type.Object(
     /** How the error was seen: `onerror`, `unhandledrejection`, `manual`, `angular`, … */
     mechanism: Type.Optional(Type.String()),
     handled: Type.Optional(Type.Boolean()),
+    /** Severity: `error` for exceptions; `captureMessage` may send another. */
+    level: Type.Optional(StringEnum(['fatal', 'error', 'warning', 'info', 'debug'])),
+    /** What the user can do about it, e.g. for "Script error." from a cross-origin script. */
+    hint: Type.Optional(Type.String()),
     /** Identical errors collapsed by the agent in a burst. */
     count: Type.Optional(Type.Integer({ minimum: 1 })),
     fingerprint: Type.Optional(Type.Array(Type.String(), { maxItems: 16 })),
@@ -97,7 +101,8 @@ export const NavigationEventSchema = Type.Object(
     router_duration: Type.Optional(Type.Number({ minimum: 0 })),
     /** Requests the view waited for. */
     requests: Type.Optional(Type.Integer({ minimum: 0 })),
-    status: Type.Optional(StringEnum(['ok', 'cancelled', 'failed'])),
+    /** `timeout`: the view did not settle within the agent's cap (10 s). */
+    status: Type.Optional(StringEnum(['ok', 'cancelled', 'failed', 'timeout'])),
     from_route: Type.Optional(Type.String()),
   },
   { additionalProperties: false },

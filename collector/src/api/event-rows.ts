@@ -13,7 +13,7 @@ const COMMON = `
 
 export const SELECT_COLUMNS: Record<EventKind, string> = {
   error: `${COMMON}, type, message, stack, frame_functions, frame_files, frame_lines, frame_columns,
-    mechanism, handled, count, fingerprint,
+    mechanism, handled, level, hint, count, fingerprint,
     arrayMap(t -> toUnixTimestamp64Milli(t), breadcrumb_timestamps) AS breadcrumb_ms,
     breadcrumb_categories, breadcrumb_messages, breadcrumb_levels`,
   vital: `${COMMON}, name, value, rating, target, navigation_type`,
@@ -58,6 +58,8 @@ export function rowToEvent(kind: EventKind, row: Row): Record<string, unknown> {
         })),
         mechanism: optional(row.mechanism),
         handled: Boolean(row.handled),
+        level: row.level,
+        hint: optional(row.hint),
         count: Number(row.count),
         fingerprint: row.fingerprint.length ? row.fingerprint : undefined,
         breadcrumbs: (row.breadcrumb_ms as Array<number | string>).map((ts, i) => ({

@@ -33,6 +33,7 @@ export function normalizeEvent(event: LookoutEvent, limits: IngestLimits, receiv
   if (event.kind === 'error') {
     event.type = truncate(event.type, limits.shortChars);
     event.message = truncate(event.message, limits.messageChars);
+    if (event.hint !== undefined) event.hint = truncate(event.hint, limits.messageChars);
     if (event.stack !== undefined) event.stack = truncate(event.stack, limits.stackChars);
     if (event.frames) {
       event.frames = boundFrames(event.frames, limits.framesPerStack).map((frame) => ({

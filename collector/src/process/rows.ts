@@ -22,7 +22,7 @@ const COMMON_COLUMNS = [
 export const COLUMNS_OF_KIND: Record<EventKind, readonly string[]> = {
   error: [
     ...COMMON_COLUMNS, 'type', 'message', 'stack', 'frame_functions', 'frame_files', 'frame_lines',
-    'frame_columns', 'mechanism', 'handled', 'count', 'fingerprint', 'breadcrumb_timestamps',
+    'frame_columns', 'mechanism', 'handled', 'level', 'hint', 'count', 'fingerprint', 'breadcrumb_timestamps',
     'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels',
   ],
   vital: [...COMMON_COLUMNS, 'name', 'value', 'rating', 'target', 'navigation_type'],
@@ -91,6 +91,8 @@ function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
         frames.map((f) => f.column ?? 0),
         event.mechanism ?? '',
         event.handled ?? false,
+        event.level ?? 'error',
+        event.hint ?? '',
         event.count ?? 1,
         event.fingerprint ?? [],
         crumbs.map((c) => Math.round(c.timestamp)),

@@ -144,6 +144,8 @@ function initialSchema(options: SchemaOptions): string[] {
         'frame_columns Array(UInt32)',
         'mechanism LowCardinality(String)',
         'handled Bool',
+        'level LowCardinality(String)',
+        'hint String',
         'count UInt32',
         'fingerprint Array(String)',
         "breadcrumb_timestamps Array(DateTime64(3,'UTC'))",

@@ -1,4 +1,5 @@
 /** What `lookout serve` prints once it listens: where it is, how to sign in, what to paste. */
+import { versionedPath } from './agent-script/agent-script-routes.js';
 import type { RunningCollector } from './collector.js';
 import type { CollectorConfig } from './config/config.js';
 
@@ -20,7 +21,7 @@ export function startBanner(collector: RunningCollector, config: CollectorConfig
     '',
     'Paste this into your pages, before your own scripts:',
     '',
-    `  <script src="${url}/lookout.js"${script ? ` integrity="${script.integrity}"` : ''} crossorigin="anonymous"></script>`,
+    `  <script src="${url}${script ? versionedPath(script) : '/lookout.js'}"${script ? ` integrity="${script.integrity}"` : ''} crossorigin="anonymous"></script>`,
     `  <script>Lookout.init({ dsn: '${dsn}' });</script>`,
     '',
   ];

@@ -36,7 +36,8 @@ export function ingestUrl(dsn: string, tunnel?: string): string {
   const path = url.pathname.split('/');
   const project = path.pop();
   if (!url.username || !project) throw Error('Lookout: bad DSN');
-  const base = tunnel || url.origin + path.join('/') + '/api/' + project + '/ingest';
+  // The path before the project id is the collector's --ingest-prefix; none means the default /api.
+  const base = tunnel || url.origin + (path.join('/') || '/api') + '/' + project + '/ingest';
   return base + (base.includes('?') ? '&' : '?') + 'key=' + url.username;
 }
 

@@ -7,7 +7,9 @@ export function startBanner(collector: RunningCollector, config: CollectorConfig
   const { url, adminToken, defaultProject, agentScripts } = collector;
   const origin = new URL(url);
   const script = agentScripts.find((s) => s.path === '/lookout.js');
-  const prefix = config.ingestPrefix === '/api' ? '' : config.ingestPrefix;
+  // The agent reads the DSN's path as the whole ingest prefix, and an empty one as /api.
+  const basePath = origin.pathname.replace(/\/+$/, '');
+  const prefix = !basePath && config.ingestPrefix === '/api' ? '' : basePath + config.ingestPrefix;
   const dsn = defaultProject ? `${origin.protocol}//${defaultProject.ingestKey}@${origin.host}${prefix}/${defaultProject.id}` : '<dsn of your project>';
   const storage = config.clickhouse ? `ClickHouse server ${config.clickhouse.url} (database ${config.clickhouse.database})` : `embedded ClickHouse (chDB) in ${config.dataDir}`;
   const lines = [

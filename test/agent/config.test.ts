@@ -6,8 +6,9 @@ describe('ingestUrl', () => {
     expect(ingestUrl('http://pk_123@lookout.test:8080/42')).toBe('http://lookout.test:8080/api/42/ingest?key=pk_123');
   });
 
-  it('keeps a path prefix (collector behind a reverse proxy)', () => {
-    expect(ingestUrl('https://pk@example.com/lookout/42')).toBe('https://example.com/lookout/api/42/ingest?key=pk');
+  it('takes the path before the project id as the ingest prefix (--ingest-prefix, or a reverse proxy mount)', () => {
+    expect(ingestUrl('https://pk@example.com/collect/42')).toBe('https://example.com/collect/42/ingest?key=pk');
+    expect(ingestUrl('https://pk@example.com/lookout/api/42')).toBe('https://example.com/lookout/api/42/ingest?key=pk');
   });
 
   it('sends to the tunnel instead, with the key', () => {

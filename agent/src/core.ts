@@ -24,6 +24,8 @@ export interface CaptureContext {
   handled?: boolean;
   tags?: Record<string, string>;
   fingerprint?: string[];
+  /** Severity; exceptions default to `error` (left out of the event), messages to `info`. */
+  level?: ErrorEvent['level'];
 }
 
 // Module state (plain variables: their names minify, object keys would not).
@@ -78,6 +80,7 @@ export function sendError(described: Described, mechanism: string, handled: bool
     ...described,
     tags: extra?.tags ? { ...base.tags, ...extra.tags } : base.tags,
     fingerprint: extra?.fingerprint,
+    level: extra?.level,
     mechanism,
     handled,
     breadcrumbs: breadcrumbs(),
@@ -146,10 +149,14 @@ export const captureException = guard((error: unknown, context?: CaptureContext)
   sendError(describe(error), context?.mechanism || 'manual', context?.handled ?? true, context),
 );
 
-/** Reports a message as an error event of type "Message", without a stack. */
-export const captureMessage = guard((message: string, context?: CaptureContext) =>
-  sendError({ type: 'Message', message: String(message) }, context?.mechanism || 'message', true, context),
-);
+/**
+ * Reports a message as an error event of type "Message", without a stack. The second
+ * argument is a context or, as in Sentry, just the level.
+ */
+export const captureMessage = guard((message: string, context?: CaptureContext | ErrorEvent['level']) => {
+  const extra = typeof context == 'string' ? { level: context } : context;
+  sendError({ type: 'Message', message: String(message) }, extra?.mechanism || 'message', true, { ...extra, level: extra?.level || 'info' });
+});
 
 export const setUser = guard((user: { id?: string | number } | null) => {
   userId = user?.id == null ? undefined : String(user.id);

@@ -8,6 +8,8 @@ export interface Described {
   frames?: Frame[];
   /** The raw stack, sent only when no frame could be read from it, to debug the parser. */
   stack?: string;
+  /** What the developer can do about it (wire field `hint`). */
+  hint?: string;
 }
 
 /**
@@ -16,8 +18,9 @@ export interface Described {
  */
 export const SCRIPT_ERROR: Described = {
   type: 'ScriptError',
-  message:
-    'Script error. A cross-origin script threw: add crossorigin="anonymous" to it and serve it with CORS headers to see the error.',
+  // Kept as the browser said it, so that it groups as one issue; the fix goes in the hint.
+  message: 'Script error.',
+  hint: 'A cross-origin script threw: add crossorigin="anonymous" to its script tag and serve it with Access-Control-Allow-Origin to see the error.',
 };
 
 /** Turns anything that was thrown or rejected into a type, a message and frames. */

@@ -10,6 +10,7 @@ import { afterAll, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../collector/src/store/embedded.js';
 import { spawnCollector, waitForEmptySpool } from '../support/child-collector.js';
 import { runLoad } from '../support/load.js';
+import { copiesProblems, storedCopies } from '../support/stored-copies.js';
 
 let dataDir: string;
 afterAll(async () => {
@@ -40,14 +41,7 @@ it('loses nothing it acknowledged and stores nothing twice when killed with SIGK
 
   const store = await openEmbeddedStore({ dataDir, database: 'lookout' });
   try {
-    const rows = await store.query<{ id: string; copies: string }>(
-      `SELECT toString(event_id) AS id, count() AS copies FROM (
-         SELECT event_id FROM errors UNION ALL SELECT event_id FROM vitals UNION ALL SELECT event_id FROM navigations
-       ) GROUP BY id`,
-    );
-    const copies = new Map(rows.map((row) => [row.id, Number(row.copies)]));
-    const missing = [...load.acknowledged].filter((id) => !copies.has(id));
-    const doubled = [...load.acknowledged].filter((id) => (copies.get(id) ?? 0) > 1);
+    const { missing, doubled } = copiesProblems(load.acknowledged, await storedCopies(store));
     expect(missing, 'acknowledged but not stored').toEqual([]);
     expect(doubled, 'stored more than once').toEqual([]);
   } finally {

@@ -15,6 +15,7 @@ import { openSpool } from '../../collector/src/spool/open-spool.js';
 import { openStore } from '../../collector/src/store/index.js';
 import { StoreError, type Store } from '../../collector/src/store/types.js';
 import { mixedBatch, USER_AGENTS } from '../support/events.js';
+import { storedCopies } from '../support/stored-copies.js';
 
 const silent = new Proxy({}, { get: (_t, name) => (name === 'child' ? () => silent : () => {}) }) as Logger;
 
@@ -28,16 +29,6 @@ afterAll(async () => {
   await store?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function copiesOf(ids: string[]): Promise<Map<string, number>> {
-  const rows = await store.query<{ id: string; copies: string }>(
-    `SELECT toString(event_id) AS id, count() AS copies FROM (
-       SELECT event_id FROM errors UNION ALL SELECT event_id FROM vitals UNION ALL SELECT event_id FROM navigations)
-     WHERE toString(event_id) IN {ids:Array(String)} GROUP BY id`,
-    { ids },
-  );
-  return new Map(rows.map((row) => [row.id, Number(row.copies)]));
-}
 
 async function appendBatches(spoolDir: string, count: number, seed: number): Promise<string[]> {
   const spool = await openSpool({ dir: spoolDir });
@@ -82,7 +73,7 @@ describe('processor exactly-once', () => {
     await processor.stop();
     await spool.close();
     expect(failures).toBeGreaterThan(3);
-    const copies = await copiesOf(ids);
+    const copies = await storedCopies(store, ids);
     expect(ids.filter((id) => copies.get(id) !== 1)).toEqual([]);
   });
 
@@ -112,7 +103,7 @@ describe('processor exactly-once', () => {
     expect((await spool.loadCheckpoint()).inflight).toBeUndefined();
     expect(spool.stats().pendingRecords).toBe(0);
     await spool.close();
-    const copies = await copiesOf(ids);
+    const copies = await storedCopies(store, ids);
     expect(ids.filter((id) => copies.get(id) !== 1)).toEqual([]);
   });
 });

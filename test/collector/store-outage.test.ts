@@ -12,6 +12,7 @@ import { openServerStore } from '../../collector/src/store/server.js';
 import { spawnCollector, waitForEmptySpool, type ChildCollector } from '../support/child-collector.js';
 import { startClickHouseHttpFront, type ClickHouseHttpFront } from '../support/clickhouse-http-front.js';
 import { runLoad } from '../support/load.js';
+import { copiesProblems, storedCopies } from '../support/stored-copies.js';
 
 let dir: string;
 let front: ClickHouseHttpFront | undefined;
@@ -60,14 +61,9 @@ it('keeps every acknowledged event through a storage outage, exactly once', asyn
 
   const store = await openServerStore({ url: front.url, database: 'lookout' });
   try {
-    const rows = await store.query<{ id: string; copies: string }>(
-      `SELECT toString(event_id) AS id, count() AS copies FROM (
-         SELECT event_id FROM errors UNION ALL SELECT event_id FROM vitals UNION ALL SELECT event_id FROM navigations
-       ) GROUP BY id`,
-    );
-    const copies = new Map(rows.map((row) => [row.id, Number(row.copies)]));
-    expect([...load.acknowledged].filter((id) => !copies.has(id)), 'acknowledged but not stored').toEqual([]);
-    expect([...load.acknowledged].filter((id) => (copies.get(id) ?? 0) > 1), 'stored more than once').toEqual([]);
+    const { missing, doubled } = copiesProblems(load.acknowledged, await storedCopies(store));
+    expect(missing, 'acknowledged but not stored').toEqual([]);
+    expect(doubled, 'stored more than once').toEqual([]);
   } finally {
     await store.close();
   }

@@ -18,7 +18,8 @@ export interface TestCollector extends RunningCollector {
 
 export async function startTestCollector(
   adjust: (config: CollectorConfig) => void = () => {},
-  options: { logStream?: NodeJS.WritableStream } = {},
+  /** agentDistDir: where lookout.min.js is served from (default dist/agent/, built by `npm run build`). */
+  options: { logStream?: NodeJS.WritableStream; agentDistDir?: string } = {},
 ): Promise<TestCollector> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lookout-test-'));
   const config = defaultConfig();
@@ -28,7 +29,10 @@ export async function startTestCollector(
   config.logLevel = 'warn';
   config.processor.flushIntervalMs = 100;
   adjust(config);
-  const collector = await startCollector(config, { logger: options.logStream ? { stream: options.logStream } : false });
+  const collector = await startCollector(config, {
+    logger: options.logStream ? { stream: options.logStream } : false,
+    agentDistDir: options.agentDistDir,
+  });
   const ingestKey = collector.defaultProject!.ingestKey;
   return Object.assign(collector, {
     dataDir,

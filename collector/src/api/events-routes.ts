@@ -32,21 +32,22 @@ export const projectParams = {
   properties: { projectId: { type: 'integer', minimum: 1, maximum: 4294967295 } },
 } as const;
 
+/** Query-string schema of a read route: its own properties plus the time range. */
+export const readQuery = (properties: Record<string, object>) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...properties, since: { type: 'string' }, until: { type: 'string' } },
+});
+
 export async function eventsRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
   app.get<{ Params: { projectId: number }; Querystring: EventsQuery }>('/api/:projectId/events', {
     schema: {
       params: projectParams,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          kind: { type: 'string', enum: EVENT_KINDS },
-          since: { type: 'string' },
-          until: { type: 'string' },
-          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-          cursor: { type: 'string', maxLength: 200 },
-        },
-      },
+      querystring: readQuery({
+        kind: { type: 'string', enum: EVENT_KINDS },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        cursor: { type: 'string', maxLength: 200 },
+      }),
     },
     onRequest: async (request) => requireProject(authenticate(request), Number(request.params.projectId)),
   }, async (request) => {

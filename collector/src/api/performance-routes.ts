@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { VITAL_THRESHOLDS } from '../../../protocol/wire.js';
 import { requireProject } from '../auth/bearer.js';
-import { projectParams, type ReadRoutesOptions } from './events-routes.js';
+import { projectParams, readQuery, type ReadRoutesOptions } from './events-routes.js';
 import { parseTimeRange } from './time-range.js';
 
 /** Group-by choices map to fixed column expressions: nothing the client sends reaches the SQL text. */
@@ -13,11 +13,6 @@ const VITAL_GROUPS = { route: 'route', browser: 'browser_name', none: "''" } as 
 const NAVIGATION_GROUPS = { route: 'route', none: "''" } as const;
 
 type Percentiles = { count: number; p50: number; p75: number; p95: number };
-
-const rangeQuery = {
-  since: { type: 'string' },
-  until: { type: 'string' },
-} as const;
 
 const percentiles = (row: { count: string | number; q: number[] }): Percentiles => ({
   count: Number(row.count),
@@ -35,15 +30,10 @@ export async function performanceRoutes(app: FastifyInstance, { store, authentic
     {
       schema: {
         params: projectParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            metric: { type: 'string', enum: Object.keys(VITAL_THRESHOLDS), default: 'LCP' },
-            groupBy: { type: 'string', enum: Object.keys(VITAL_GROUPS), default: 'route' },
-            ...rangeQuery,
-          },
-        },
+        querystring: readQuery({
+          metric: { type: 'string', enum: Object.keys(VITAL_THRESHOLDS), default: 'LCP' },
+          groupBy: { type: 'string', enum: Object.keys(VITAL_GROUPS), default: 'route' },
+        }),
       },
       onRequest: guard,
     },
@@ -88,11 +78,7 @@ export async function performanceRoutes(app: FastifyInstance, { store, authentic
     {
       schema: {
         params: projectParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { groupBy: { type: 'string', enum: Object.keys(NAVIGATION_GROUPS), default: 'route' }, ...rangeQuery },
-        },
+        querystring: readQuery({ groupBy: { type: 'string', enum: Object.keys(NAVIGATION_GROUPS), default: 'route' } }),
       },
       onRequest: guard,
     },

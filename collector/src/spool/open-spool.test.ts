@@ -3,26 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSpool, type DiskSpool, type SpoolOptions } from './open-spool.js';
+import { useTempSpools } from './temp-spools.test-support.js';
 import { RECORD_HEADER_BYTES } from './record-format.js';
 import { segmentPath } from './segment-files.js';
 import { SpoolFullError, type SpoolEntry, type SpoolPosition } from './types.js';
 
-let dir: string;
-const opened: DiskSpool[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lookout-spool-'));
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((spool) => spool.close()));
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function open(options: Partial<SpoolOptions> = {}): Promise<DiskSpool> {
-  const spool = await openSpool({ dir, onError: () => {}, ...options });
-  opened.push(spool);
-  return spool;
-}
+const spools = useTempSpools('lookout-spool-');
+const open = spools.open;
 
 async function readAll(spool: DiskSpool, from?: SpoolPosition, maxBytes = 64 * 1024): Promise<SpoolEntry[]> {
   let position = from ?? (await spool.loadCheckpoint()).committed;
@@ -98,7 +85,7 @@ describe('openSpool: appending and reading', () => {
 
   it('refuses a second open of the same directory until the first is closed', async () => {
     const first = await open();
-    await expect(openSpool({ dir })).rejects.toThrow(/already open/);
+    await expect(openSpool({ dir: spools.dir() })).rejects.toThrow(/already open/);
     await first.close();
     await (await open()).close();
   });
@@ -186,9 +173,9 @@ describe('openSpool: segments', () => {
   it('rolls to a new segment once one reaches segmentBytes and reads across them', async () => {
     const spool = await open({ segmentBytes: 1000 });
     for (const payload of numbered(50, 100)) await spool.append(payload);
-    const files = (await readdir(dir)).filter((name) => name.endsWith('.seg'));
+    const files = (await readdir(spools.dir())).filter((name) => name.endsWith('.seg'));
     expect(files).toEqual([1, 2, 3, 4, 5].map((n) => segmentPath('', n)));
-    for (const file of files) expect((await stat(join(dir, file))).size).toBe(10 * recordBytes);
+    for (const file of files) expect((await stat(join(spools.dir(), file))).size).toBe(10 * recordBytes);
 
     const entries = await readAll(spool, undefined, 3 * recordBytes);
     expect(text(entries)).toEqual(numbered(50, 100).map(String));
@@ -231,9 +218,9 @@ describe('openSpool: checkpoint', () => {
     };
     await spool.saveCheckpoint(checkpoint, 22);
 
-    expect(JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8'))).toEqual(checkpoint);
-    await expect(access(segmentPath(dir, 2))).rejects.toThrow(/ENOENT/);
-    await access(segmentPath(dir, 3));
+    expect(JSON.parse(await readFile(join(spools.dir(), 'checkpoint.json'), 'utf8'))).toEqual(checkpoint);
+    await expect(access(segmentPath(spools.dir(), 2))).rejects.toThrow(/ENOENT/);
+    await access(segmentPath(spools.dir(), 3));
     const afterSave = spool.stats();
     expect(afterSave).toMatchObject({ segments: 2, pendingRecords: 13, pendingBytes: 13 * (RECORD_HEADER_BYTES + 100) });
 

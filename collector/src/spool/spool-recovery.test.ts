@@ -6,26 +6,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSpool, type DiskSpool, type SpoolOptions } from './open-spool.js';
+import { useTempSpools } from './temp-spools.test-support.js';
 import { RECORD_HEADER_BYTES } from './record-format.js';
 import { segmentPath } from './segment-files.js';
 import type { SpoolEntry } from './types.js';
 
-let dir: string;
-const opened: DiskSpool[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lookout-spool-recovery-'));
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((spool) => spool.close()));
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function open(options: Partial<SpoolOptions> = {}): Promise<DiskSpool> {
-  const spool = await openSpool({ dir, onError: () => {}, ...options });
-  opened.push(spool);
-  return spool;
-}
+const spools = useTempSpools('lookout-spool-recovery-');
+const open = spools.open;
 
 async function reopen(spool: DiskSpool, options: Partial<SpoolOptions> = {}): Promise<DiskSpool> {
   await spool.close();
@@ -59,20 +46,20 @@ const recordBytes = RECORD_HEADER_BYTES + 100;
 describe('recovery of a torn tail', () => {
   it('drops a record cut short mid-write, and only that one', async () => {
     const spool = await spoolWith(5);
-    await truncate(segmentPath(dir, 1), 4 * recordBytes + 50);
+    await truncate(segmentPath(spools.dir(), 1), 4 * recordBytes + 50);
     const errors: Error[] = [];
     const reopened = await reopen(spool, { onError: (error) => errors.push(error) });
 
     expect(text(await readAll(reopened))).toEqual(numbered(4, 100).map(String));
     expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/torn tail of 50 bytes/)]);
-    expect((await stat(segmentPath(dir, 1))).size).toBe(4 * recordBytes);
+    expect((await stat(segmentPath(spools.dir(), 1))).size).toBe(4 * recordBytes);
     expect(reopened.stats()).toMatchObject({ pendingRecords: 4, pendingBytes: 4 * recordBytes });
   });
 
   it('drops a record cut short with garbage after it, and appends cleanly afterwards', async () => {
     const spool = await spoolWith(5);
-    await truncate(segmentPath(dir, 1), 4 * recordBytes + 60);
-    await appendFile(segmentPath(dir, 1), Buffer.from('garbage that looks like nothing in particular'));
+    await truncate(segmentPath(spools.dir(), 1), 4 * recordBytes + 60);
+    await appendFile(segmentPath(spools.dir(), 1), Buffer.from('garbage that looks like nothing in particular'));
     const reopened = await reopen(spool);
 
     await reopened.append(Buffer.from('after the crash'));
@@ -81,15 +68,15 @@ describe('recovery of a torn tail', () => {
 
   it('drops a zero-filled tail as a filesystem leaves it after a power cut', async () => {
     const spool = await spoolWith(3);
-    await appendFile(segmentPath(dir, 1), Buffer.alloc(4096));
+    await appendFile(segmentPath(spools.dir(), 1), Buffer.alloc(4096));
     const reopened = await reopen(spool);
     expect(await readAll(reopened)).toHaveLength(3);
-    expect((await stat(segmentPath(dir, 1))).size).toBe(3 * recordBytes);
+    expect((await stat(segmentPath(spools.dir(), 1))).size).toBe(3 * recordBytes);
   });
 
   it('drops a header cut short', async () => {
     const spool = await spoolWith(2);
-    await appendFile(segmentPath(dir, 1), Buffer.from([7, 0, 0]));
+    await appendFile(segmentPath(spools.dir(), 1), Buffer.from([7, 0, 0]));
     expect(await readAll(await reopen(spool))).toHaveLength(2);
   });
 });
@@ -98,9 +85,9 @@ describe('recovery of damage before the tail', () => {
   it('reports a damaged sealed segment and continues with the next one', async () => {
     const spool = await spoolWith(30, { segmentBytes: 1000 }); // segments of 10 records
     await spool.close();
-    const segment = await readFile(segmentPath(dir, 2));
+    const segment = await readFile(segmentPath(spools.dir(), 2));
     segment[3 * recordBytes + RECORD_HEADER_BYTES + 20] ^= 0xff; // inside record 13's payload
-    await writeFile(segmentPath(dir, 2), segment);
+    await writeFile(segmentPath(spools.dir(), 2), segment);
 
     const errors: Error[] = [];
     const reopened = await open({ segmentBytes: 1000, onError: (error) => errors.push(error) });
@@ -116,9 +103,9 @@ describe('recovery of damage before the tail', () => {
   it('detects damage that appears after open while reading, instead of returning it', async () => {
     const errors: Error[] = [];
     const spool = await spoolWith(25, { segmentBytes: 1000, onError: (error) => errors.push(error) });
-    const segment = await readFile(segmentPath(dir, 1));
+    const segment = await readFile(segmentPath(spools.dir(), 1));
     segment[RECORD_HEADER_BYTES] ^= 0xff; // first record of sealed segment 1
-    await writeFile(segmentPath(dir, 1), segment);
+    await writeFile(segmentPath(spools.dir(), 1), segment);
 
     expect(text(await readAll(spool))).toEqual(numbered(25, 100).slice(10).map(String));
     expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/damaged at offset 0/)]);
@@ -134,9 +121,9 @@ const openSpoolModule = new URL('./open-spool.ts', import.meta.url).href;
  * the spool directory as argv[2]; `fileSizeLimitBytes` caps every file it writes.
  */
 async function spawnSpoolScript(source: string, options: { fileSizeLimitBytes?: number } = {}): Promise<ChildProcess> {
-  const scriptPath = join(dir, 'child.mjs');
+  const scriptPath = join(spools.dir(), 'child.mjs');
   await writeFile(scriptPath, `import { openSpool } from ${JSON.stringify(openSpoolModule)};\n${source}`);
-  const node = [process.execPath, '--import', 'tsx', scriptPath, join(dir, 'spool')];
+  const node = [process.execPath, '--import', 'tsx', scriptPath, join(spools.dir(), 'spool')];
   // POSIX sh counts ulimit -f in 512-byte blocks.
   const limit = options.fileSizeLimitBytes === undefined ? '' : `ulimit -f ${options.fileSizeLimitBytes / 512} && `;
   return spawn('/bin/sh', ['-c', `${limit}exec "$@"`, 'sh', ...node], {
@@ -184,7 +171,7 @@ describe('recovery after a real crash', () => {
   it('keeps every acknowledged record exactly once and in order', async () => {
     for (const acknowledgements of [3_000, 7_919]) {
       const highestAcknowledged = await crashWriter(acknowledgements);
-      const spool = await openSpool({ dir: join(dir, 'spool'), onError: () => {} });
+      const spool = await openSpool({ dir: join(spools.dir(), 'spool'), onError: () => {} });
       const sequences = (await readAll(spool)).map((entry) => Number(entry.payload.toString().split(':')[0]));
       await spool.close();
 
@@ -192,7 +179,7 @@ describe('recovery after a real crash', () => {
       expect(sequences.length).toBeGreaterThan(highestAcknowledged);
       // Records past the last acknowledgement may survive too; what exists must be 0, 1, 2, … with no gap.
       expect(sequences.every((sequence, index) => sequence === index)).toBe(true);
-      await rm(join(dir, 'spool'), { recursive: true });
+      await rm(join(spools.dir(), 'spool'), { recursive: true });
     }
   }, 20_000);
 });
@@ -221,10 +208,9 @@ describe('a failed write', () => {
     expect(stats).toMatchObject({ pendingRecords: 3, queuedBytes: 0 });
 
     const errors: Error[] = [];
-    const spool = await openSpool({ dir: join(dir, 'spool'), onError: (error) => errors.push(error) });
-    opened.push(spool);
+    const spool = await open({ dir: join(spools.dir(), 'spool'), onError: (error) => errors.push(error) });
     expect((await readAll(spool)).map((entry) => entry.payload.length)).toEqual([3000, 3000, 100]);
     expect(errors).toEqual([]); // the partial write was truncated before the next one, not left as a torn tail
-    expect((await stat(segmentPath(join(dir, 'spool'), 1))).size).toBe(2 * (RECORD_HEADER_BYTES + 3000) + RECORD_HEADER_BYTES + 100);
+    expect((await stat(segmentPath(join(spools.dir(), 'spool'), 1))).size).toBe(2 * (RECORD_HEADER_BYTES + 3000) + RECORD_HEADER_BYTES + 100);
   });
 });

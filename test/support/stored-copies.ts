@@ -2,6 +2,7 @@
  * How many raw rows (no FINAL) each event id has across the event tables: the check behind
  * "every acknowledged event stored exactly once".
  */
+import { expect } from 'vitest';
 import type { Store } from '../../collector/src/store/types.js';
 
 export async function storedCopies(store: Store, ids?: string[]): Promise<Map<string, number>> {
@@ -14,11 +15,14 @@ export async function storedCopies(store: Store, ids?: string[]): Promise<Map<st
   return new Map(rows.map((row) => [row.id, Number(row.copies)]));
 }
 
-/** The acknowledged ids that are missing, and those stored more than once. */
-export function copiesProblems(acknowledged: Iterable<string>, copies: Map<string, number>) {
-  const ids = [...acknowledged];
-  return {
-    missing: ids.filter((id) => !copies.has(id)),
-    doubled: ids.filter((id) => (copies.get(id) ?? 0) > 1),
-  };
+/** Every acknowledged event id has exactly one raw row; closes the store. */
+export async function expectEachStoredOnce(store: Store, acknowledged: Iterable<string>): Promise<void> {
+  try {
+    const copies = await storedCopies(store);
+    const ids = [...acknowledged];
+    expect(ids.filter((id) => !copies.has(id)), 'acknowledged but not stored').toEqual([]);
+    expect(ids.filter((id) => (copies.get(id) ?? 0) > 1), 'stored more than once').toEqual([]);
+  } finally {
+    await store.close();
+  }
 }

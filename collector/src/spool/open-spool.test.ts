@@ -1,30 +1,14 @@
-import { access, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSpool, type DiskSpool, type SpoolOptions } from './open-spool.js';
-import { useTempSpools } from './temp-spools.test-support.js';
+import { describe, expect, it } from 'vitest';
+import { openSpool } from './open-spool.js';
+import { numbered, readAll, text, useTempSpools } from './temp-spools.test-support.js';
 import { RECORD_HEADER_BYTES } from './record-format.js';
 import { segmentPath } from './segment-files.js';
-import { SpoolFullError, type SpoolEntry, type SpoolPosition } from './types.js';
+import { SpoolFullError, type SpoolEntry } from './types.js';
 
 const spools = useTempSpools('lookout-spool-');
 const open = spools.open;
-
-async function readAll(spool: DiskSpool, from?: SpoolPosition, maxBytes = 64 * 1024): Promise<SpoolEntry[]> {
-  let position = from ?? (await spool.loadCheckpoint()).committed;
-  const entries: SpoolEntry[] = [];
-  for (;;) {
-    const batch = await spool.readFrom(position, maxBytes);
-    if (batch.length === 0) return entries;
-    entries.push(...batch);
-    position = batch.at(-1)!.next;
-  }
-}
-
-const text = (entries: SpoolEntry[]) => entries.map((entry) => entry.payload.toString());
-const numbered = (count: number, size = 0) =>
-  Array.from({ length: count }, (_, i) => Buffer.from(`record ${i} `.padEnd(size, '.')));
 
 describe('openSpool: appending and reading', () => {
   it('returns every payload byte-exact and in append order', async () => {

@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSpool, type DiskSpool, type SpoolOptions } from './open-spool.js';
-import { useTempSpools } from './temp-spools.test-support.js';
+import { numbered, readAll, text, useTempSpools } from './temp-spools.test-support.js';
 import { RECORD_HEADER_BYTES } from './record-format.js';
 import { segmentPath } from './segment-files.js';
-import type { SpoolEntry } from './types.js';
 
 const spools = useTempSpools('lookout-spool-recovery-');
 const open = spools.open;
@@ -18,21 +16,6 @@ async function reopen(spool: DiskSpool, options: Partial<SpoolOptions> = {}): Pr
   await spool.close();
   return open(options);
 }
-
-async function readAll(spool: DiskSpool): Promise<SpoolEntry[]> {
-  let position = (await spool.loadCheckpoint()).committed;
-  const entries: SpoolEntry[] = [];
-  for (;;) {
-    const batch = await spool.readFrom(position, 64 * 1024);
-    if (batch.length === 0) return entries;
-    entries.push(...batch);
-    position = batch.at(-1)!.next;
-  }
-}
-
-const text = (entries: SpoolEntry[]) => entries.map((entry) => entry.payload.toString());
-const numbered = (count: number, size = 0) =>
-  Array.from({ length: count }, (_, i) => Buffer.from(`record ${i} `.padEnd(size, '.')));
 
 /** Appends `count` records of 100 bytes one by one and returns the spool. */
 async function spoolWith(count: number, options: Partial<SpoolOptions> = {}): Promise<DiskSpool> {

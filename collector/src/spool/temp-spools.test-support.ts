@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { openSpool, type DiskSpool, type SpoolOptions } from './open-spool.js';
+import type { SpoolEntry, SpoolPosition } from './types.js';
 
 export function useTempSpools(prefix: string) {
   const state = { dir: '' };
@@ -25,3 +26,20 @@ export function useTempSpools(prefix: string) {
     },
   };
 }
+
+/** Every record from `from` (default: the checkpoint) to the end, read in pages of `maxBytes`. */
+export async function readAll(spool: DiskSpool, from?: SpoolPosition, maxBytes = 64 * 1024): Promise<SpoolEntry[]> {
+  let position = from ?? (await spool.loadCheckpoint()).committed;
+  const entries: SpoolEntry[] = [];
+  for (;;) {
+    const batch = await spool.readFrom(position, maxBytes);
+    if (batch.length === 0) return entries;
+    entries.push(...batch);
+    position = batch.at(-1)!.next;
+  }
+}
+
+export const text = (entries: SpoolEntry[]) => entries.map((entry) => entry.payload.toString());
+
+/** `count` payloads "record <i> " padded with dots to `size` bytes. */
+export const numbered = (count: number, size = 0) => Array.from({ length: count }, (_, i) => Buffer.from(`record ${i} `.padEnd(size, '.')));

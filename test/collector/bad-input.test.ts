@@ -142,6 +142,27 @@ describe('bad input table', () => {
     expect((await from('203.0.113.10')).status).toBe(202);
   });
 
+  it('a project over its event rate → 429 with Retry-After, counted in events', async () => {
+    // Burst 20,000 events refilled at 5,000/s: waves of 10 batches of 200 outrun the refill.
+    const body = json(mixedBatch(7, 200));
+    const statuses: number[] = [];
+    let refusal: Response | undefined;
+    for (let wave = 0; wave < 40 && !refusal; wave++) {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => collector.ingest(body, { headers: { 'x-forwarded-for': `192.0.${wave}.${i}` } })),
+      );
+      for (const response of responses) {
+        statuses.push(response.status);
+        if (response.status === 429) refusal ??= response;
+        else await response.arrayBuffer();
+      }
+    }
+    expect(statuses.filter((status) => status === 202).length).toBeGreaterThanOrEqual(100);
+    expect(refusal, 'the 20,000-event burst must run out').toBeDefined();
+    expect(Number(refusal!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await refusal!.json()).message).toMatch(/project 1 is over its event rate limit/);
+  });
+
   it('stays up and still stores a good batch afterwards, and counts what it refused', async () => {
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     const batch = mixedBatch(42, 10);

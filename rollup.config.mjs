@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { agentDeclarations } from './agent/declarations.mjs';
 
+const rootPackage = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const webVitalsVersion = JSON.parse(readFileSync(new URL('./node_modules/web-vitals/package.json', import.meta.url), 'utf8')).version;
 
 /** Browsers the agent runs in: ES2020 (Chrome 80, Firefox 74, Safari 13.1). */
@@ -44,7 +46,11 @@ const agentTerser = () =>
 const agentPackageJson = () => ({
   name: 'agent-package-json',
   writeBundle() {
-    const entry = (name) => ({ import: `./esm/${name}.js`, require: `./cjs/${name}.cjs` });
+    // Each format with its own declarations (agent/declarations.mjs), `types` first as Node wants.
+    const entry = (name) => ({
+      import: { types: `./esm/${name}.d.ts`, default: `./esm/${name}.js` },
+      require: { types: `./cjs/${name}.d.cts`, default: `./cjs/${name}.cjs` },
+    });
     const pkg = {
       name: '@lookout/agent',
       version: '0.1.0',
@@ -53,10 +59,15 @@ const agentPackageJson = () => ({
       type: 'module',
       main: './cjs/index.cjs',
       module: './esm/index.js',
+      types: './esm/index.d.ts',
       unpkg: './lookout.min.js',
-      exports: { '.': entry('index'), './loader': entry('loader'), './presto': entry('presto'), './lookout.min.js': './lookout.min.js' },
+      exports: { '.': entry('index'), './loader': entry('loader'), './presto': entry('presto'), './angularjs': entry('angularjs/index'), './angular': entry('angular/index'), './lookout.min.js': './lookout.min.js' },
       sideEffects: ['./esm/presto.js', './cjs/presto.cjs'],
-      dependencies: { 'web-vitals': '^' + webVitalsVersion },
+      // typebox for the declarations only: the event types (protocol/wire.ts) are its `Static<>`s.
+      dependencies: { 'web-vitals': '^' + webVitalsVersion, '@sinclair/typebox': rootPackage.dependencies['@sinclair/typebox'] },
+      // Only the `angular` entry needs them, and Angular apps have them.
+      peerDependencies: Object.fromEntries(angularPeerPackages.map((name) => [name, name == 'rxjs' ? '^7.4.0' : '>=19.0.0'])),
+      peerDependenciesMeta: Object.fromEntries(angularPeerPackages.map((name) => [name, { optional: true }])),
     };
     mkdirSync('dist/agent', { recursive: true });
     writeFileSync('dist/agent/package.json', JSON.stringify(pkg, null, 2) + '\n');
@@ -86,18 +97,40 @@ export const agentIife = {
   plugins: [webVitalsWithoutSoftNavs(), nodeResolve({ browser: true }), agentTypescript()],
 };
 
+/** The Angular integration's imports: the app's own copies, never bundled. */
+const angularPeerPackages = ['@angular/core', '@angular/common', '@angular/router', 'rxjs'];
+export const angularPeers = [/^@angular\//, /^rxjs(\/|$)/];
+
 /** npm builds: one file per module (tree-shakeable), web-vitals left to the app's bundler. */
 const agentLibrary = (format, dir, ext) => ({
-  input: { index: 'agent/src/index.ts', loader: 'agent/src/loader.ts', presto: 'agent/src/presto.ts' },
-  external: ['web-vitals'],
+  input: { index: 'agent/src/index.ts', loader: 'agent/src/loader.ts', presto: 'agent/src/presto.ts', 'angularjs/index': 'agent/src/angularjs/index.ts', 'angular/index': 'agent/src/angular/index.ts' },
+  external: ['web-vitals', ...angularPeers],
   output: { dir, format, exports: 'named', preserveModules: true, preserveModulesRoot: 'agent/src', entryFileNames: '[name].' + ext },
   plugins: [agentTypescript()],
 });
 
+/**
+ * AngularJS integration for script-tag apps: registers the `lookout` module on
+ * window.angular and reports to the global `Lookout` (the agent is not bundled again).
+ * Its own terser options: the agent's mangles `_`-properties, and ui-router's `_cache` is read.
+ */
+export const agentAngularJsIife = {
+  input: 'agent/src/angularjs/iife.ts',
+  output: {
+    file: 'dist/agent/lookout-angularjs.min.js',
+    format: 'iife',
+    freeze: false,
+    strict: false,
+    plugins: [terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } })],
+  },
+  plugins: [agentTypescript()],
+};
+
 export const agentConfigs = [
   agentIife,
+  agentAngularJsIife,
   agentLibrary('es', 'dist/agent/esm', 'js'),
-  { ...agentLibrary('cjs', 'dist/agent/cjs', 'cjs'), plugins: [agentTypescript(), agentPackageJson()] },
+  { ...agentLibrary('cjs', 'dist/agent/cjs', 'cjs'), plugins: [agentTypescript(), agentPackageJson(), agentDeclarations()] },
 ];
 
 export default [...agentConfigs];

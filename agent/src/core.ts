@@ -24,8 +24,13 @@ export interface CaptureContext {
   handled?: boolean;
   tags?: Record<string, string>;
   fingerprint?: string[];
-  /** Severity; exceptions default to `error` (left out of the event), messages to `info`. */
+  /** captureMessage's severity, default `info` (exceptions are `error`, the wire default). */
   level?: ErrorEvent['level'];
+  /**
+   * What was thrown, when `error` is an integration's own reading of it (Angular's
+   * HttpErrorResponse): each thrown object is reported once, whichever path sees it first.
+   */
+  original?: unknown;
 }
 
 // Module state (plain variables: their names minify, object keys would not).
@@ -80,7 +85,6 @@ export function sendError(described: Described, mechanism: string, handled: bool
     ...described,
     tags: extra?.tags ? { ...base.tags, ...extra.tags } : base.tags,
     fingerprint: extra?.fingerprint,
-    level: extra?.level,
     mechanism,
     handled,
     breadcrumbs: breadcrumbs(),
@@ -88,11 +92,21 @@ export function sendError(described: Described, mechanism: string, handled: bool
   if (collapser.admit(event)) send(event);
 }
 
+/**
+ * Error objects already reported. One error can reach a framework's handler and the window
+ * listeners both (Angular's `provideBrowserGlobalErrorListeners`, zone.js rejections): it is
+ * sent by whichever sees it first.
+ */
+const reported = new WeakSet<object>();
+const firstTime = (value: any): boolean => !reported.has(value) && (!(value instanceof Object) || !!reported.add(value));
+
 /** A window `error` or `unhandledrejection` event, live or queued by the loader snippet. */
 export function sendWindowEvent(event: Event): void {
-  if (event.type == 'unhandledrejection') sendError(describe((event as PromiseRejectionEvent).reason), 'unhandledrejection', false);
-  // Resource load failures (img, script) reach capturing listeners too, and are no ErrorEvent.
-  else if (event instanceof globalThis.ErrorEvent) sendError(describeErrorEvent(event), 'onerror', false);
+  const reason = (event as PromiseRejectionEvent).reason;
+  if (firstTime(reason ?? (event as globalThis.ErrorEvent).error))
+    if (event.type == 'unhandledrejection') sendError(describe(reason), 'unhandledrejection', false);
+    // Resource load failures (img, script) reach capturing listeners too, and are no ErrorEvent.
+    else if (event instanceof globalThis.ErrorEvent) sendError(describeErrorEvent(event), 'onerror', false);
 }
 
 export const sendMeasurement = (fields: NavigationReport | VitalReport, kind: 'navigation' | 'vital'): void => {
@@ -145,18 +159,14 @@ export const init = guard((opts: Options) => {
 });
 
 /** Reports an error caught by the app (or by an integration, with its `mechanism`). */
-export const captureException = guard((error: unknown, context?: CaptureContext) =>
-  sendError(describe(error), context?.mechanism || 'manual', context?.handled ?? true, context),
-);
-
-/**
- * Reports a message as an error event of type "Message", without a stack. The second
- * argument is a context or, as in Sentry, just the level.
- */
-export const captureMessage = guard((message: string, context?: CaptureContext | ErrorEvent['level']) => {
-  const extra = typeof context == 'string' ? { level: context } : context;
-  sendError({ type: 'Message', message: String(message) }, extra?.mechanism || 'message', true, { ...extra, level: extra?.level || 'info' });
+export const captureException = guard((error: unknown, context?: CaptureContext): void => {
+  if (firstTime(context?.original ?? error)) sendError(describe(error), context?.mechanism || 'manual', context?.handled ?? true, context);
 });
+
+/** Reports a message as an error event of type "Message", without a stack, at `level` (default `info`). */
+export const captureMessage = guard((message: string, context?: CaptureContext) =>
+  sendError({ type: 'Message', message: String(message), level: context?.level || 'info' }, context?.mechanism || 'message', true, context),
+);
 
 export const setUser = guard((user: { id?: string | number } | null) => {
   userId = user?.id == null ? undefined : String(user.id);

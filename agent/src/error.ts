@@ -1,4 +1,4 @@
-import type { Frame } from '../../protocol/wire.js';
+import type { ErrorEvent, Frame } from '../../protocol/wire.js';
 import { selectorOf } from './selector.js';
 import { framesOf, type ErrorLike } from './stack.js';
 
@@ -10,6 +10,7 @@ export interface Described {
   stack?: string;
   /** What the developer can do about it (wire field `hint`). */
   hint?: string;
+  level?: ErrorEvent['level'];
 }
 
 /**
@@ -20,7 +21,7 @@ export const SCRIPT_ERROR: Described = {
   type: 'ScriptError',
   // Kept as the browser said it, so that it groups as one issue; the fix goes in the hint.
   message: 'Script error.',
-  hint: 'A cross-origin script threw: add crossorigin="anonymous" to its script tag and serve it with Access-Control-Allow-Origin to see the error.',
+  hint: 'Add crossorigin="anonymous" to the script tag and CORS headers to its server.',
 };
 
 /** Turns anything that was thrown or rejected into a type, a message and frames. */

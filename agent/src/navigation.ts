@@ -115,14 +115,15 @@ export function startRouteChange(route?: string, byIntegration = true): void {
   requests = routerDone = 0;
   observer = new MutationObserver(guard(touch));
   observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
-  cap = setTimeout(guard(() => end('ok')), MAX_ROUTE_CHANGE_MS);
+  cap = setTimeout(guard(() => end('timeout')), MAX_ROUTE_CHANGE_MS);
   touch();
 }
 
 /** The router is done (Angular NavigationEnd…): the view may still be loading data. */
 export function endRouteChange(status: NavigationEvent['status'] = 'ok'): void {
   if (!changing) return;
-  routerDone = now();
+  // A change the router had finished, superseded while its view was loading, keeps its router time.
+  routerDone ||= now();
   if (status != 'ok') end(status);
 }
 

@@ -104,8 +104,10 @@ export function createTransport(options: TransportOptions) {
 
   /** Sends everything queued; the promise settles when done or handed to the retry queue. */
   function flush(): Promise<void> {
-    // While paused, the timer is the retry at the end of the pause: leave it be.
-    if (now() >= pausedUntil) {
+    // Paused: (re)arm the retry at the end of the pause. Timers may fire a little before
+    // Date.now() says the pause is over; without this the queue would wait for ever.
+    if (now() < pausedUntil) schedule(pausedUntil - now());
+    else {
       clearTimeout(timer);
       timer = undefined;
       chain = chain.then(drain).catch(() => {

@@ -35,7 +35,7 @@ document.getElementById('boom').addEventListener('click', () => {
   return report.columns.map((column) => column.name);
 });
 
-fetch('/data/orders.json')
+fetch('/orders.json')
   .then((response) => response.json())
   .then((data) => {
     orders = data;

@@ -10,7 +10,7 @@ import { createAuthenticate } from './auth/bearer.js';
 import type { CollectorConfig } from './config/config.js';
 import { createMetrics } from './ops/metrics.js';
 import { startProcessor, type Processor } from './process/processor.js';
-import { agentDistDir } from './paths.js';
+import { agentDistDir, demoDistDir } from './paths.js';
 import { openProjectRegistry, type Project, type ProjectRegistry } from './projects/registry.js';
 import { buildApp } from './server/build-app.js';
 import { openSpool } from './spool/open-spool.js';
@@ -30,7 +30,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
+export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; demoDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
   const dataDir = resolve(config.dataDir);
   const store = await openStore({
     dataDir,
@@ -47,6 +47,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const metrics = createMetrics(() => spool.stats());
   const agentScripts = await loadAgentScripts(options.agentDistDir ?? agentDistDir);
 
+  let url = config.publicUrl ?? '';
   const app = await buildApp({
     config,
     store,
@@ -55,6 +56,8 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     metrics,
     authenticate: createAuthenticate(admin.hash, projects),
     agentScripts,
+    demoDistDir: options.demoDistDir ?? demoDistDir,
+    publicUrl: () => url,
     logger: options.logger,
   });
   const processor = await startProcessor({
@@ -66,7 +69,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     ...config.processor,
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  const url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
+  url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
   let closing: Promise<void> | undefined;
   return {

@@ -8,3 +8,6 @@ export const packageRoot = here.includes(`${sep}dist${sep}`) ? resolve(here, '..
 
 /** Where `npm run build` puts the browser agent. */
 export const agentDistDir = resolve(packageRoot, 'dist/agent');
+
+/** Where `npm run build` puts the demo apps served at /demo/. */
+export const demoDistDir = resolve(packageRoot, 'dist/demo');

@@ -1,23 +1,19 @@
 /**
  * Smoke test in real headless Chromium (playwright-core) and Firefox (puppeteer-core over
- * WebDriver BiDi): the built lookout.min.js on a page served from 127.0.0.1, errors thrown,
+ * WebDriver BiDi), both from test/support/browsers.ts: the built lookout.min.js on a page served from 127.0.0.1, errors thrown,
  * a route change, the page left; the assertions are on the request bodies the local
  * "collector" received.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
+import type { Browser, Page } from 'playwright-core';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Batch, ErrorEvent, LookoutEvent, NavigationEvent, VitalEvent } from '../../protocol/wire.js';
 import { loaderSnippet } from '../../agent/src/loader.js';
+import { launchChromium, launchFirefox } from '../support/browsers.js';
 // @ts-expect-error -- the rollup config is plain JavaScript without types
 import { agentIife } from '../../rollup.config.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FIREFOX = '/usr/bin/firefox-esr';
 
 interface Received {
   url: string;
@@ -78,11 +74,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+  // A missing browser fails here with what to install: never a silent skip.
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -98,7 +91,7 @@ async function until(check: () => boolean, what: string, ms = 5000) {
   }
 }
 
-describe.runIf(existsSync(CHROMIUM))('lookout.min.js in Chromium', () => {
+describe('lookout.min.js in Chromium', () => {
   let tab: Page;
 
   it('reports an uncaught error with frames, context and breadcrumbs', { timeout: 30_000 }, async () => {
@@ -259,9 +252,9 @@ describe.runIf(existsSync(CHROMIUM))('lookout.min.js in Chromium', () => {
   });
 });
 
-describe.runIf(existsSync(FIREFOX))('lookout.min.js in Firefox', () => {
+describe('lookout.min.js in Firefox', () => {
   it('reports an uncaught error with Firefox frames', { timeout: 90_000 }, async () => {
-    const firefox = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+    const firefox = await launchFirefox();
     try {
       const tab = await firefox.newPage();
       await tab.goto(origin + '/cart?session=abc');

@@ -58,7 +58,7 @@ export async function serve(handler: Handler): Promise<{ origin: string; close()
   };
 }
 
-export const html = (res: ServerResponse, body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+export const html = (res: ServerResponse, body: string): void => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
 
 export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -82,13 +82,15 @@ export interface Driver {
   newTab(): Promise<Tab>;
   /** Chromium only: the browser's own offline emulation (navigator.onLine turns false). */
   setOffline?(offline: boolean): Promise<void>;
+  /** Closes every tab opened so far (with its profile). */
+  closeTabs(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function launch(name: Driver['name']): Promise<Driver> {
   if (name == 'Chromium') {
     const browser = await launchChromium();
-    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    let contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
     return {
       name,
       async newTab() {
@@ -105,32 +107,42 @@ export async function launch(name: Driver['name']): Promise<Driver> {
       setOffline: async (offline) => {
         for (const context of contexts) await context.setOffline(offline);
       },
+      async closeTabs() {
+        await Promise.all(contexts.splice(0).map((context) => context.close()));
+      },
       close: () => browser.close(),
     };
   }
   const browser = await launchFirefox();
+  const contexts: Awaited<ReturnType<typeof browser.createBrowserContext>>[] = [];
   return {
     name,
     async newTab() {
       const context = await browser.createBrowserContext();
+      contexts.push(context);
       const page = await context.newPage();
       return {
         goto: async (url) => void (await page.goto(url)),
         reload: async () => void (await page.reload()),
-        evaluate: (expression) => page.evaluate(expression),
+        evaluate: <T,>(expression: string) => page.evaluate(expression) as Promise<T>,
         close: () => context.close(),
       };
+    },
+    async closeTabs() {
+      await Promise.all(contexts.splice(0).map((context) => context.close()));
     },
     close: () => browser.close(),
   };
 }
 
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /** Polls until `check` returns something truthy; fails with `what` and the last `state()` after `ms`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000, state: () => unknown = () => ''): Promise<NonNullable<T>> {
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000, state: () => unknown = () => ''): Promise<Truthy<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const result = await check();
-    if (result) return result as NonNullable<T>;
+    if (result) return result as Truthy<T>;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} ${JSON.stringify(state())}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

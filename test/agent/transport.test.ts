@@ -128,6 +128,19 @@ describe('transport failures', () => {
     expect(stored(storage)).toHaveLength(0);
   });
 
+  it('retries at the end of the pause even when its timer fires early', async () => {
+    const { fetch, sent } = fakeFetch([429, { 'Retry-After': '3' }], 202);
+    const { transport } = setup(fetch);
+    transport.enqueue(event());
+    await transport.flush();
+    // Browsers' timers and Date.now() are different clocks: the timer may run 1 ms "early".
+    vi.setSystemTime(Date.now() - 1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+  });
+
   it('honours Retry-After on 503 too', async () => {
     const { fetch, sent } = fakeFetch([503, { 'Retry-After': '120' }], 202);
     const { transport } = setup(fetch);

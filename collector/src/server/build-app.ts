@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { agentScriptRoutes, type AgentScript } from '../agent-script/agent-script-routes.js';
 import { eventsRoutes } from '../api/events-routes.js';
+import { demoRoutes } from '../demo/demo-routes.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
 import type { Authenticate } from '../auth/bearer.js';
@@ -24,6 +25,10 @@ export interface AppParts {
   metrics: CollectorMetrics;
   authenticate: Authenticate;
   agentScripts: AgentScript[];
+  /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
+  demoDistDir: string;
+  /** Where browsers reach the collector; known once it listens. */
+  publicUrl: () => string;
   /** `false` silences logging (tests); a stream receives the JSON lines instead of stdout. */
   logger?: false | { stream: NodeJS.WritableStream };
 }
@@ -62,5 +67,6 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
+  await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl });
   return app;
 }

@@ -1,0 +1,239 @@
+/**
+ * End to end, plain pages: the agent as a page gets it from a real collector (the script tag
+ * its start banner prints, or the async loader snippet), in headless Chromium and Firefox ESR,
+ * on a page of another origin. Assertions are on what the collector stored (read API), so the
+ * wire format, CORS, SRI and the collector's validation are all in the loop.
+ */
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorEvent, NavigationEvent, VitalEvent } from '../../protocol/wire.js';
+import { loaderSnippet } from '../../agent/src/loader.js';
+import { startBanner } from '../../collector/src/banner.js';
+import type { TestCollector } from '../support/test-collector.js';
+import { dsnFor, html, launch, serve, startCollectorWithFreshAgent, storedEvents, until, type Driver, type StoredEvent, type Tab } from './e2e-helpers.js';
+
+let collector: TestCollector;
+let pages: Awaited<ReturnType<typeof serve>>;
+/** A second origin, for the third-party script. */
+let thirdParty: Awaited<ReturnType<typeof serve>>;
+/** The two <script> lines of the collector's start banner, verbatim. */
+let bannerSnippet = '';
+
+const body = (scripts = '') =>
+  `<body><div id="app"><h1>Lookout e2e</h1><button class="btn buy">Buy</button><p>${'Some text to paint. '.repeat(30)}</p></div>${scripts}</body></html>`;
+
+const app = `<script>
+  function checkout() { throw new TypeError('e2e: cart is undefined'); }
+  function openOrder(id) {
+    history.pushState({}, '', '/orders/' + id);
+    return fetch('/api/order?id=' + id).then(function (r) { return r.text(); }).then(function (text) {
+      document.querySelector('h1').textContent = 'Order ' + id + ' ' + text;
+    });
+  }
+</script>`;
+
+function servePage(res: ServerResponse, url: URL) {
+  if (url.pathname == '/api/order') return void setTimeout(() => res.writeHead(200).end('{"total":3}'), 250);
+  if (url.pathname == '/blank') return html(res, '<!doctype html><p>bye</p>');
+  if (url.pathname.startsWith('/loader'))
+    return html(
+      res,
+      `<!doctype html><html><head><meta charset="utf-8"><script>${loaderSnippet(collector.url + '/lookout.js')}</script>` +
+        `<script>Lookout.init({ dsn: '${dsnFor(collector.url, collector.ingestKey)}', release: 'e2e@1' });` +
+        `Lookout.setTag('via', 'loader'); Lookout.captureMessage('e2e: queued before the agent', { level: 'warning' });` +
+        `Promise.reject('e2e: early rejection'); throw new Error('e2e: thrown before the agent');</script></head>` +
+        body(app),
+    );
+  if (url.pathname.startsWith('/third-party'))
+    return html(
+      res,
+      `<!doctype html><html><head><meta charset="utf-8">${bannerSnippet}</head>` +
+        body(`<script>var seen = []; addEventListener('error', function (e) { seen.push(e.message); });</script>` +
+          `<script src="${thirdParty.origin}/widget.js"></script><script src="${thirdParty.origin}/widget.js?cors=1" crossorigin="anonymous"></script>`),
+    );
+  return html(res, `<!doctype html><html><head><meta charset="utf-8">${bannerSnippet}</head>` + body(app));
+}
+
+beforeAll(async () => {
+  collector = await startCollectorWithFreshAgent();
+  const banner = startBanner(collector, collector.config);
+  bannerSnippet = banner
+    .split('\n')
+    .filter((line) => line.includes('<script'))
+    .join('\n');
+  pages = await serve((_req, res, url) => servePage(res, url));
+  thirdParty = await serve((_req, res, url) => {
+    const cors = url.searchParams.has('cors');
+    res
+      .writeHead(200, { 'content-type': 'text/javascript', ...(cors ? { 'access-control-allow-origin': '*' } : {}) })
+      .end(`throw new Error(${JSON.stringify(cors ? 'e2e: readable third-party error' : 'e2e: secret third-party detail')});`);
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await pages?.close();
+  await thirdParty?.close();
+  await collector?.stop();
+});
+
+it('pastes the snippet the collector prints: script tag with integrity and crossorigin, then init', () => {
+  expect(bannerSnippet).toMatch(
+    new RegExp(`^ *<script src="${collector.url}/lookout\\.js(\\?v=[0-9a-f]+)?" integrity="sha384-[A-Za-z0-9+/=]+" crossorigin="anonymous"></script>\n *<script>Lookout\\.init\\(\\{ dsn: '[^']+' \\}\\);</script>$`),
+  );
+});
+
+const flush = (tab: Tab) => tab.evaluate('Lookout.flush()');
+const errorsOf = (events: StoredEvent[]) => events.filter((e): e is ErrorEvent & StoredEvent => e.kind == 'error');
+
+for (const name of ['Chromium', 'Firefox'] as const) {
+  describe(`in ${name}`, () => {
+    let driver: Driver;
+    beforeAll(async () => {
+      driver = await launch(name);
+    }, 60_000);
+    afterAll(async () => {
+      await driver?.close();
+    });
+
+    it('stores errors, the route change, the page load and vitals from the script-tag page', { timeout: 40_000 }, async () => {
+      const tab = await driver.newTab();
+      const run = name.toLowerCase();
+      await tab.goto(`${pages.origin}/shop?token=s3cret&run=${run}`);
+      expect(await tab.evaluate('typeof Lookout.init'), 'the agent loaded, integrity matched').toBe('function');
+      await tab.evaluate(`Lookout.setTag('run', '${run}'); Lookout.setUser({ id: 42 })`);
+      await tab.evaluate(`document.querySelector('button.buy').click(); setTimeout(checkout)`);
+      await tab.evaluate(`void Promise.reject({ code: 'E_QUOTA', retry: false })`);
+      await tab.evaluate(`Lookout.captureException(new RangeError('e2e: manual capture'), { tags: { where: 'test' } })`);
+      await tab.evaluate(`Lookout.captureMessage('e2e: slow checkout', { level: 'warning' })`);
+      await tab.evaluate(`openOrder(17)`);
+
+      // Errors and the route change: flushed on demand, then read back from the store.
+      const mine = (events: StoredEvent[]) => events.filter((e) => e.tags?.run == run);
+      let stored = await until(
+        async () => {
+          await flush(tab);
+          const events = mine(await storedEvents(collector));
+          const done = errorsOf(events).length >= 4 && events.some((e) => e.kind == 'navigation' && e.type == 'route');
+          return done && events;
+        },
+        'errors and the route change',
+        15_000,
+      );
+      const errors = errorsOf(stored);
+      const uncaught = errors.find((e) => e.mechanism == 'onerror')!;
+      expect(uncaught).toMatchObject({
+        type: 'TypeError',
+        message: 'e2e: cart is undefined',
+        handled: false,
+        route: '/shop',
+        user_id: '42',
+        url: `${pages.origin}/shop?token=[redacted]&run=${run}`,
+      });
+      expect(uncaught.browser.name).toBe(name == 'Chromium' ? 'Chrome Headless' : 'Firefox');
+      // The inline script's frames carry the page URL, scrubbed like it.
+      expect(uncaught.frames![0]).toMatchObject({ function: 'checkout', file: `${pages.origin}/shop?token=[redacted]&run=${run}` });
+      expect(uncaught.frames![0].line).toBeGreaterThan(0);
+      expect(uncaught.frames![0].column).toBeGreaterThan(0);
+      expect(uncaught.breadcrumbs!.map((b) => `${b.category}: ${b.message}`)).toContain('ui.click: div#app>button.btn.buy');
+
+      expect(errors.find((e) => e.mechanism == 'unhandledrejection')).toMatchObject({
+        type: 'Object',
+        message: '{"code":"E_QUOTA","retry":false}',
+        handled: false,
+      });
+      const manual = errors.find((e) => e.type == 'RangeError')!;
+      expect(manual).toMatchObject({ message: 'e2e: manual capture', mechanism: 'manual', handled: true, level: 'error', tags: { run, where: 'test' } });
+      expect(manual.frames!.length).toBeGreaterThan(0);
+      expect(errors.find((e) => e.type == 'Message')).toMatchObject({ message: 'e2e: slow checkout', level: 'warning', mechanism: 'message' });
+
+      const route = stored.find((e): e is NavigationEvent & StoredEvent => e.kind == 'navigation' && e.type == 'route')!;
+      expect(route).toMatchObject({ route: '/orders/17', from_route: '/shop', requests: 1, status: 'ok' });
+      // The view waited for its 250 ms request, then settled (100 ms of quiet is not counted).
+      expect(route.duration).toBeGreaterThanOrEqual(240);
+      expect(route.duration).toBeLessThan(3000);
+      expect(route.page_view_id).not.toBe(uncaught.page_view_id);
+
+      // Leaving the page sends the page load and the vitals web-vitals reports on hide.
+      const session = uncaught.session_id;
+      await tab.goto(`${pages.origin}/blank`);
+      stored = await until(
+        async () => {
+          const events = (await storedEvents(collector)).filter((e) => e.session_id == session);
+          const names = events.filter((e) => e.kind == 'vital').map((e) => (e as VitalEvent).name);
+          const done = ['TTFB', 'FCP', 'LCP'].every((n) => names.includes(n as VitalEvent['name'])) && events.some((e) => e.kind == 'navigation' && e.type == 'load');
+          return done && events;
+        },
+        'vitals and the page load after leaving the page',
+        15_000,
+      );
+      const vitals = stored.filter((e): e is VitalEvent & StoredEvent => e.kind == 'vital');
+      for (const vital of vitals.filter((v) => ['TTFB', 'FCP', 'LCP'].includes(v.name))) {
+        expect(vital.route, vital.name).toBe('/shop');
+        expect(vital.value, vital.name).toBeGreaterThan(0);
+        expect(['good', 'needs-improvement', 'poor']).toContain(vital.rating);
+      }
+      expect(vitals.find((v) => v.name == 'LCP')!.target).toMatch(/^div#app>(p|h1)$/);
+      const load = stored.find((e): e is NavigationEvent & StoredEvent => e.kind == 'navigation' && e.type == 'load')!;
+      expect(load.route).toBe('/shop');
+      expect(load.duration).toBeGreaterThan(0);
+      // Nothing stored twice (the API returns one row per event id; the ids are distinct events).
+      expect(new Set(stored.map((e) => e.event_id)).size).toBe(stored.length);
+      expect(vitals.filter((v) => v.name == 'LCP')).toHaveLength(1);
+      await tab.close();
+    });
+
+    it('stores calls and errors the async loader queued before the agent arrived', { timeout: 30_000 }, async () => {
+      const tab = await driver.newTab();
+      await tab.goto(`${pages.origin}/loader/${name}`);
+      await until(() => tab.evaluate<boolean>('typeof Lookout.flush == "function" && !Lookout.q'), 'the agent to replace the stub');
+      const stored = await until(
+        async () => {
+          await flush(tab);
+          const events = errorsOf(await storedEvents(collector)).filter((e) => e.url.includes(`/loader/${name}`));
+          return events.length >= 3 && events;
+        },
+        'the queued events',
+      );
+      for (const event of stored) expect(event).toMatchObject({ release: 'e2e@1', tags: { via: 'loader' }, route: `/loader/${name}` });
+      expect(stored.find((e) => e.mechanism == 'onerror')).toMatchObject({ type: 'Error', message: 'e2e: thrown before the agent', handled: false });
+      expect(stored.find((e) => e.mechanism == 'onerror')!.frames![0].line).toBeGreaterThan(0);
+      expect(stored.find((e) => e.mechanism == 'unhandledrejection')).toMatchObject({ type: 'Error', message: 'e2e: early rejection' });
+      expect(stored.find((e) => e.type == 'Message')).toMatchObject({ message: 'e2e: queued before the agent', level: 'warning' });
+      expect(stored).toHaveLength(3);
+      await tab.close();
+    });
+
+    it('stores "Script error." from a cross-origin script with a hint, and the readable error with crossorigin', { timeout: 30_000 }, async () => {
+      const tab = await driver.newTab();
+      await tab.goto(`${pages.origin}/third-party/${name}`);
+      const stored = await until(
+        async () => {
+          await flush(tab);
+          const events = errorsOf(await storedEvents(collector)).filter((e) => e.url.includes(`/third-party/${name}`));
+          return events.length >= 2 && events;
+        },
+        'the third-party errors',
+      );
+      expect(stored, JSON.stringify(stored)).toHaveLength(2);
+      // What the browser itself told the page about the script without crossorigin.
+      const seen = await tab.evaluate<string[]>('seen');
+      // Chromium hides it. Firefox ESR 153 under WebDriver BiDi does not mute it here (its
+      // muting is not applied in this setup), so there the readable error must be stored.
+      if (name == 'Chromium') expect(seen).toContain('Script error.');
+      if (seen.includes('Script error.')) {
+        const muted = stored.find((e) => e.type == 'ScriptError')!;
+        expect(muted).toMatchObject({ message: 'Script error.', mechanism: 'onerror', handled: false });
+        expect(muted.hint).toContain('crossorigin="anonymous"');
+        // The browser hid it: nothing of the script's own message may leak.
+        expect(JSON.stringify(muted)).not.toContain('secret');
+      } else {
+        expect(stored.find((e) => e.message.endsWith('e2e: secret third-party detail'))).toMatchObject({ type: 'Error', mechanism: 'onerror' });
+      }
+      const readable = stored.find((e) => e.message == 'e2e: readable third-party error')!;
+      expect(readable).toMatchObject({ type: 'Error', message: 'e2e: readable third-party error' });
+      expect(readable.hint).toBeFalsy();
+      expect(readable.frames![0].file).toBe(`${thirdParty.origin}/widget.js?cors=1`);
+      await tab.close();
+    });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The /demo/ a newcomer opens: both apps in real Chromium, reporting to the collector that
+ * serves them — what they send is stored, with the frameworks' mechanisms and route templates.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browsers.js';
+import { startTestCollector, type TestCollector } from '../support/test-collector.js';
+
+let collector: TestCollector;
+let browser: Browser;
+beforeAll(async () => {
+  collector = await startTestCollector();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+async function eventsUntil(predicate: (events: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await collector.processor.drain();
+    const { events } = await collector.api('/api/1/events?limit=1000');
+    if (predicate(events) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+it('serves a landing page linking both demos', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${collector.url}/demo/`);
+  expect(await page.locator('a[href="/demo/angularjs/"]').count()).toBe(1);
+  expect(await page.locator('a[href="/demo/angular/"]').count()).toBe(1);
+  expect(await page.locator('pre').textContent()).toContain(`${collector.url}/api/1/events`);
+  await page.close();
+});
+
+it('the AngularJS demo reports its errors and route changes', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${collector.url}/demo/angularjs/`);
+  await page.click('#throw-controller');
+  await page.click('#go-user');
+  await page.waitForSelector('#user-name:has-text("User 42")');
+  await page.waitForTimeout(300);
+  await page.goto('about:blank'); // pagehide flushes the agent's queue
+  const events = await eventsUntil((all) => all.some((e) => e.kind === 'navigation' && e.route === '/users/:id' && e.url.includes('angularjs')));
+  const error = events.find((e) => e.kind === 'error' && e.mechanism === 'angularjs');
+  expect(error, 'the controller error').toMatchObject({ type: 'TypeError', release: 'demo@1.0.0', environment: 'demo' });
+  const route = events.find((e) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes('angularjs'));
+  expect(route.duration).toBeGreaterThanOrEqual(300); // waited for the slow user API
+  expect(route.requests).toBeGreaterThanOrEqual(1);
+  await page.close();
+});
+
+it('the Angular demo reports its errors and route changes', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${collector.url}/demo/angular/`);
+  await page.waitForSelector('#throw-inside');
+  await page.click('#throw-inside');
+  await page.click('#go-user');
+  await page.waitForSelector('#user-name:has-text("User 42")');
+  await page.waitForTimeout(300);
+  await page.goto('about:blank');
+  const events = await eventsUntil((all) => all.some((e) => e.kind === 'navigation' && e.route === '/users/:id' && e.url.includes('/demo/angular/')));
+  const error = events.find((e) => e.kind === 'error' && e.mechanism === 'angular');
+  expect(error, 'the click-handler error').toMatchObject({ type: 'TypeError' });
+  const route = events.find((e) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes('/demo/angular/'));
+  expect(route.duration).toBeGreaterThanOrEqual(300);
+  expect(route.router_duration).toBeGreaterThanOrEqual(300); // the resolver waited for the API
+  await page.close();
+});

@@ -55,7 +55,9 @@ function context() {
     page_view_id: pageViewId,
     route: currentRoute(),
     user_id: userId,
-    tags: Object.keys(tags).length ? { ...tags } : undefined,
+    // {} when there are none: the collector stores that exactly like absent tags, and leaving
+    // it out would cost bytes of the size budget.
+    tags: { ...tags },
   };
 }
 
@@ -83,7 +85,7 @@ export function sendError(described: Described, mechanism: string, handled: bool
     kind: 'error',
     ...base,
     ...described,
-    tags: extra?.tags ? { ...base.tags, ...extra.tags } : base.tags,
+    tags: { ...base.tags, ...extra?.tags },
     fingerprint: extra?.fingerprint,
     mechanism,
     handled,

@@ -91,7 +91,9 @@ export function createTransport(options: TransportOptions) {
   }
 
   async function drain() {
-    if (now() < pausedUntil) return;
+    // Paused: (re)arm the retry at the end of the pause. Timers may fire a little before
+    // Date.now() says the pause is over; without this the queue would wait for ever.
+    if (now() < pausedUntil) return schedule(pausedUntil - now());
     // Events kept from failed sends, in this page or an earlier one, go first.
     const retry = stored();
     if (retry.length) {
@@ -104,16 +106,11 @@ export function createTransport(options: TransportOptions) {
 
   /** Sends everything queued; the promise settles when done or handed to the retry queue. */
   function flush(): Promise<void> {
-    // Paused: (re)arm the retry at the end of the pause. Timers may fire a little before
-    // Date.now() says the pause is over; without this the queue would wait for ever.
-    if (now() < pausedUntil) schedule(pausedUntil - now());
-    else {
-      clearTimeout(timer);
-      timer = undefined;
-      chain = chain.then(drain).catch(() => {
-        sdk.failures++;
-      });
-    }
+    clearTimeout(timer);
+    timer = undefined;
+    chain = chain.then(drain).catch(() => {
+      sdk.failures++;
+    });
     return chain;
   }
 

@@ -4,7 +4,7 @@
  * a route change, the page left; the assertions are on the request bodies the local
  * "collector" received.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { rollup } from 'rollup';
@@ -26,6 +26,7 @@ let browser: Browser;
 let origin = '';
 let agent = '';
 const received: Received[] = [];
+const hanging: ServerResponse[] = [];
 const events = (): LookoutEvent[] => received.flatMap((r) => r.batch.events);
 const errors = () => events().filter((e): e is ErrorEvent => e.kind == 'error');
 
@@ -55,6 +56,9 @@ beforeAll(async () => {
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":1,"rejected":[]}');
     } else if (url.pathname == '/lookout.min.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(agent);
+    } else if (url.pathname == '/api/hang') {
+      // Long polling that outlives the route-change cap; answered when the test ends.
+      hanging.push(res);
     } else if (url.pathname == '/api/data') {
       setTimeout(() => res.writeHead(url.searchParams.get('fail') ? 500 : 200).end('{}'), 150);
     } else if (url.pathname.startsWith('/loader')) {
@@ -79,14 +83,16 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const res of hanging) res.end();
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function until(check: () => boolean, what: string, ms = 5000) {
+async function until(check: () => boolean, what: string, ms = 5000, poke?: () => Promise<unknown>) {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what + '; received: ' + JSON.stringify(events().map((e) => e.kind)));
+    await poke?.();
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -207,6 +213,25 @@ describe('lookout.min.js in Chromium', () => {
     expect(sent.map((e) => e.kind), JSON.stringify(sent)).toEqual(['error']);
     expect(sent[0]).toMatchObject({ message: 'same thing again', count: 5, handled: true, mechanism: 'manual', user_id: '7' });
     await options.close();
+  });
+
+  it('stops timing a route change that never settles after 10 s, as a timeout', { timeout: 30_000 }, async () => {
+    const before = events().length;
+    await tab.goto(origin + '/poll');
+    await tab.evaluate(() => {
+      history.pushState({}, '', '/poll/live');
+      void fetch('/api/hang');
+    });
+    await until(
+      () => events().slice(before).some((e) => e.kind == 'navigation' && e.type == 'route'),
+      'the capped route change',
+      15_000,
+      () => tab.evaluate(() => (window as unknown as { Lookout: { flush(): Promise<void> } }).Lookout.flush()),
+    );
+    const route = events().slice(before).find((e): e is NavigationEvent => e.kind == 'navigation' && e.type == 'route')!;
+    expect(route).toMatchObject({ route: '/poll/live', from_route: '/poll', status: 'timeout', requests: 1 });
+    expect(route.duration).toBeGreaterThanOrEqual(10_000);
+    expect(route.duration).toBeLessThan(11_000);
   });
 
   it('lets an integration drive route changes with templates and pending work', { timeout: 30_000 }, async () => {

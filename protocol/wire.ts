@@ -22,6 +22,10 @@ const base = {
   /** Route template (`/users/:id`) the page was on when the event happened. */
   route: Type.Optional(Type.String()),
   user_id: Type.Optional(Type.String()),
+  /** Viewport size as `<width>x<height>` CSS pixels. */
+  viewport: Type.Optional(Type.String()),
+  /** Network Information API `effectiveType` (`4g`, `3g`, …) where the browser has it. */
+  connection: Type.Optional(Type.String()),
   tags: Type.Optional(Type.Record(Type.String(), Type.String())),
 };
 

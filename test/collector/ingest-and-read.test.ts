@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('ingest → spool → processor → ClickHouse → read API', () => {
   it('keeps the valid events of a partly bad batch and says why the others were rejected', async () => {
-    const good = [errorEvent(1, now), vitalEvent(2, now, 'LCP'), navigationEvent(3, now)] as const;
+    const good = [{ ...errorEvent(1, now), viewport: '1280x720', connection: '4g' }, vitalEvent(2, now, 'LCP'), navigationEvent(3, now)] as const;
     const response = await collector.ingest(
       { sdk: { name: 'lookout', version: '0.1.0' }, events: [good[0], { kind: 'vital', event_id: 'x' }, good[1], good[2], 42] },
       { headers: { 'user-agent': USER_AGENTS[0] } },
@@ -44,6 +44,8 @@ describe('ingest → spool → processor → ClickHouse → read API', () => {
       release: good[0].release,
       environment: 'production',
       session_id: good[0].session_id,
+      viewport: '1280x720',
+      connection: '4g',
       type: 'TypeError',
       message: good[0].message,
       stack: good[0].stack,

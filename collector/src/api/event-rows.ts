@@ -8,7 +8,7 @@ import type { EventKind } from '../../../protocol/wire.js';
 const COMMON = `
   toString(event_id) AS id, toUnixTimestamp64Milli(timestamp) AS ts_ms,
   toUnixTimestamp64Milli(received_at) AS received_ms, url, release, environment, session_id,
-  page_view_id, route, user_id, tags, sdk_name, sdk_version, browser_name, browser_version,
+  page_view_id, route, user_id, viewport, connection, tags, sdk_name, sdk_version, browser_name, browser_version,
   os_name, os_version, device_type`;
 
 export const SELECT_COLUMNS: Record<EventKind, string> = {
@@ -37,6 +37,8 @@ export function rowToEvent(kind: EventKind, row: Row): Record<string, unknown> {
     page_view_id: optional(row.page_view_id),
     route: optional(row.route),
     user_id: optional(row.user_id),
+    viewport: optional(row.viewport),
+    connection: optional(row.connection),
     tags: row.tags,
     sdk: { name: row.sdk_name, version: row.sdk_version },
     browser: { name: row.browser_name, version: row.browser_version },

@@ -27,6 +27,8 @@ export function normalizeEvent(event: LookoutEvent, limits: IngestLimits, receiv
   event.session_id = short(event.session_id);
   event.page_view_id = short(event.page_view_id);
   event.user_id = short(event.user_id);
+  event.viewport = short(event.viewport);
+  event.connection = short(event.connection);
   event.route = short(event.route);
   if (event.tags) event.tags = boundTags(event.tags, limits);
 

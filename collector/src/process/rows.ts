@@ -15,7 +15,7 @@ export const TABLE_OF_KIND: Record<EventKind, string> = {
 
 const COMMON_COLUMNS = [
   'project_id', 'timestamp', 'event_id', 'received_at', 'retention_days', 'release', 'environment',
-  'session_id', 'page_view_id', 'url', 'route', 'user_id', 'tags', 'sdk_name', 'sdk_version',
+  'session_id', 'page_view_id', 'url', 'route', 'user_id', 'viewport', 'connection', 'tags', 'sdk_name', 'sdk_version',
   'browser_name', 'browser_version', 'os_name', 'os_version', 'device_type',
 ] as const;
 
@@ -68,6 +68,8 @@ function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
     event.url,
     event.route ?? '',
     event.user_id ?? '',
+    event.viewport ?? '',
+    event.connection ?? '',
     event.tags ?? {},
     processed.sdk.name,
     processed.sdk.version,

@@ -112,6 +112,8 @@ function initialSchema(options: SchemaOptions): string[] {
     'url String',
     'route LowCardinality(String)',
     'user_id String',
+    'viewport LowCardinality(String)',
+    'connection LowCardinality(String)',
     'tags Map(LowCardinality(String), String)',
     'sdk_name LowCardinality(String)',
     'sdk_version LowCardinality(String)',

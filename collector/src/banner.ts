@@ -20,6 +20,7 @@ export function startBanner(collector: RunningCollector, config: CollectorConfig
     `  Admin token:  ${adminToken ?? '(set at first start: see <data>/admin-token on that machine, or set LOOKOUT_ADMIN_TOKEN)'}`,
     `  Storage:      ${storage}`,
     `  Ingest:       POST ${url}${config.ingestPrefix}/<projectId>/ingest`,
+    `  Demo:         ${url}/demo/  (two small apps that report to the default project)`,
     '',
     'Paste this into your pages, before your own scripts:',
     '',

@@ -9,6 +9,7 @@ import { ensureAdminToken } from './auth/admin-token.js';
 import { createAuthenticate } from './auth/bearer.js';
 import type { CollectorConfig } from './config/config.js';
 import { createMetrics } from './ops/metrics.js';
+import { deadLetterFile } from './process/dead-letter.js';
 import { startProcessor, type Processor } from './process/processor.js';
 import { agentDistDir, demoDistDir } from './paths.js';
 import { openProjectRegistry, type Project, type ProjectRegistry } from './projects/registry.js';
@@ -66,6 +67,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     metrics,
     log: app.log,
     retentionDays: config.retentionDays,
+    deadLetter: deadLetterFile(join(dataDir, 'dead-letter.ndjson')),
     ...config.processor,
   });
   const address = await app.listen({ host: config.host, port: config.port });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../collector/src/log.js';
 import { createMetrics } from '../../collector/src/ops/metrics.js';
+import type { ProcessedEvent } from '../../collector/src/process/pipeline.js';
 import { startProcessor } from '../../collector/src/process/processor.js';
 import { encodeBatch } from '../../collector/src/process/spooled-batch.js';
 import { openSpool } from '../../collector/src/spool/open-spool.js';
@@ -42,8 +43,11 @@ async function appendBatches(spoolDir: string, count: number, seed: number): Pro
   return ids;
 }
 
-function processorOn(spool: Awaited<ReturnType<typeof openSpool>>, target: Store) {
+function processorOn(spool: Awaited<ReturnType<typeof openSpool>>, target: Store, deadLettered: { events: ProcessedEvent[]; reason: string }[] = []) {
   return startProcessor({
+    deadLetter: async (events, reason) => {
+      deadLettered.push({ events: [...events], reason });
+    },
     spool,
     store: target,
     metrics: createMetrics(() => spool.stats()),
@@ -105,5 +109,30 @@ describe('processor exactly-once', () => {
     await spool.close();
     const copies = await storedCopies(store, ids);
     expect(ids.filter((id) => copies.get(id) !== 1)).toEqual([]);
+  });
+
+  it('isolates an event the store refuses as invalid: it goes to the dead letter, the rest is stored once', async () => {
+    const spoolDir = join(dir, 'spool-poison');
+    const ids = await appendBatches(spoolDir, 25, 9000);
+    const poison = ids[77];
+    const refusesPoison: Store = {
+      ...store,
+      async insert(table, rows, options) {
+        if ((rows as unknown[][]).some((row) => row.includes(poison))) throw new StoreError('Cannot parse input: the poison event', false);
+        await store.insert(table, rows, options);
+      },
+    };
+    const deadLettered: { events: ProcessedEvent[]; reason: string }[] = [];
+    const spool = await openSpool({ dir: spoolDir });
+    const processor = await processorOn(spool, refusesPoison, deadLettered);
+    await processor.drain();
+    await processor.stop();
+    expect(spool.stats().pendingRecords).toBe(0);
+    await spool.close();
+    expect(deadLettered.map((d) => d.events.map((e) => e.event.event_id))).toEqual([[poison]]);
+    expect(deadLettered[0].reason).toMatch(/poison/);
+    const copies = await storedCopies(store, ids);
+    expect(ids.filter((id) => id !== poison && copies.get(id) !== 1)).toEqual([]);
+    expect(copies.has(poison)).toBe(false);
   });
 });

@@ -69,6 +69,11 @@ export function createMetrics(spoolStats: () => SpoolStats) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    eventsDeadLettered: new Counter({
+      name: 'lookout_events_dead_lettered_total',
+      help: 'Events the store refused as invalid, kept in DATA/dead-letter.ndjson instead',
+      registers,
+    }),
     storeErrors: new Counter({
       name: 'lookout_store_errors_total',
       help: 'Failed writes to ClickHouse (the processor retries them)',

@@ -4,13 +4,15 @@
  *   insert carries a dedup token derived from that range, so a crash or a retry re-sends
  *   the same rows under the same token and ClickHouse drops the copy;
  * - `committed` advances only after every table accepted the rows.
+ * A batch the store keeps refusing as invalid (not as unreachable) is split in halves until the
+ * refused events are isolated; those go to the dead-letter file and everything else is stored.
  */
 import type { Logger } from '../log.js';
 import type { CollectorMetrics } from '../ops/metrics.js';
 import type { Spool, SpoolPosition, SpoolEntry } from '../spool/types.js';
-import type { Store } from '../store/types.js';
+import { StoreError, type Store } from '../store/types.js';
 import type { ProcessedEvent, ProcessorStage, StoredListener } from './pipeline.js';
-import { rowsByTable } from './rows.js';
+import { rowsByTable, TABLE_OF_KIND } from './rows.js';
 import { decodeBatch, type SpooledBatch } from './spooled-batch.js';
 import { createUserAgentParser } from './user-agent.js';
 
@@ -27,7 +29,12 @@ export interface ProcessorOptions {
   /** Ceiling of the exponential backoff while the store refuses writes. */
   maxBackoffMs: number;
   stages?: ProcessorStage[];
+  /** Keeps events the store refuses outright (see deadLetter.ts); the processor then moves on. */
+  deadLetter: (events: readonly ProcessedEvent[], reason: string) => Promise<void>;
 }
+
+/** Refusals of one batch as invalid before it is split to find the events the store rejects. */
+const REFUSALS_BEFORE_SPLIT = 3;
 
 export interface Processor {
   /** Listeners see each batch after the store accepted it. */
@@ -89,22 +96,25 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       await nextTurn();
     }
     for (const stage of stages) await stage.run(events);
-    const tables = rowsByTable(events, options.retentionDays);
     const token = `spool:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
 
     let backoff = 100;
+    let refusals = 0;
+    const refused = new Set<ProcessedEvent>();
     for (;;) {
       const started = performance.now();
       try {
-        for (const { table, columns, rows } of tables) await store.insert(table, rows, { columns, dedupToken: `${token}:${table}` });
+        if (refusals < REFUSALS_BEFORE_SPLIT) await insertEvents(events, token);
+        else await insertIsolatingRefused(events, token, refused);
         metrics.flushSeconds.observe((performance.now() - started) / 1000);
         metrics.flushRows.observe(events.length);
-        for (const { table, rows } of tables) metrics.eventsStored.inc({ table }, rows.length);
+        countStored(events, refused);
         if (storeFailing) log.info({ backlogRecords: spool.stats().pendingRecords }, 'store accepts writes again');
         storeFailing = false;
         break;
       } catch (error) {
         metrics.storeErrors.inc({ operation: 'insert' });
+        if (error instanceof StoreError && !error.retryable) refusals++;
         if (!storeFailing) log.error({ err: error }, 'store write failed; retrying with backoff, ingest keeps accepting into the spool');
         storeFailing = true;
         if (stopped) return false;
@@ -122,6 +132,53 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       }
     }
     return true;
+  }
+
+  function countStored(events: readonly ProcessedEvent[], refused: Set<ProcessedEvent>): void {
+    const perTable = new Map<string, number>();
+    for (const processed of events) {
+      if (refused.has(processed)) continue;
+      const table = TABLE_OF_KIND[processed.event.kind];
+      perTable.set(table, (perTable.get(table) ?? 0) + 1);
+    }
+    for (const [table, count] of perTable) metrics.eventsStored.inc({ table }, count);
+  }
+
+  async function insertEvents(events: readonly ProcessedEvent[], token: string): Promise<void> {
+    for (const { table, columns, rows } of rowsByTable(events, options.retentionDays)) {
+      await store.insert(table, rows, { columns, dedupToken: `${token}:${table}` });
+    }
+  }
+
+  /**
+   * Table by table: a table the store accepts whole is written under the same token as in the
+   * normal path (so what an earlier attempt stored is deduplicated); a refused table is halved
+   * until the refused events stand alone, each part under a token of its place in the range.
+   */
+  async function insertIsolatingRefused(events: readonly ProcessedEvent[], token: string, refused: Set<ProcessedEvent>): Promise<void> {
+    for (const kind of new Set(events.map((processed) => processed.event.kind))) {
+      await insertTablePart(events.filter((processed) => processed.event.kind === kind), token, refused, 0, true);
+    }
+  }
+
+  async function insertTablePart(events: readonly ProcessedEvent[], token: string, refused: Set<ProcessedEvent>, first: number, whole: boolean): Promise<void> {
+    const [{ table, columns, rows }] = rowsByTable(events, options.retentionDays);
+    try {
+      await store.insert(table, rows, { columns, dedupToken: whole ? `${token}:${table}` : `${token}:part:${first}+${events.length}:${table}` });
+    } catch (error) {
+      if (!(error instanceof StoreError) || error.retryable) throw error;
+      if (events.length === 1) {
+        if (refused.has(events[0])) return;
+        log.error({ err: error, eventId: events[0].event.event_id }, 'the store refuses this event; it goes to the dead-letter file');
+        metrics.eventsDeadLettered.inc();
+        await options.deadLetter(events, error.message);
+        refused.add(events[0]);
+        return;
+      }
+      const half = Math.ceil(events.length / 2);
+      await insertTablePart(events.slice(0, half), token, refused, first, false);
+      await insertTablePart(events.slice(half), token, refused, first + half, false);
+    }
   }
 
   /** Re-sends the range a crash interrupted, exactly as it was, before anything new. */

@@ -128,7 +128,11 @@ describe('openSpool: group commit', () => {
     unsubscribe();
     await spool.append(Buffer.from('unobserved'));
     const seen = await Promise.all(reads);
-    expect(seen.map((entries) => entries.length)).toEqual([3, 4]);
+    // Each read sees at least its own group; it may also see groups made durable while it read.
+    expect(seen).toHaveLength(2);
+    expect(seen[0].length).toBeGreaterThanOrEqual(3);
+    expect(seen[1].length).toBeGreaterThanOrEqual(4);
+    expect(text(seen[1]).slice(0, 4)).toEqual([...numbered(3).map(String), 'another group']);
   });
 
   it('reports a throwing listener without failing the append', async () => {

@@ -30,7 +30,7 @@ it('loses nothing it acknowledged and stores nothing twice when killed with SIGK
   const load = await runLoad({ url: first.url, key: first.ingestKey, durationMs: 6000, senders: 6, stop: () => killed });
   clearTimeout(killer);
   expect(await first.exited).toBe('SIGKILL');
-  expect(load.acknowledged.size, 'the load must have been acknowledged for a while before the kill').toBeGreaterThan(2000);
+  expect(load.acknowledged.size, 'the load must have been acknowledged for a while before the kill').toBeGreaterThan(500);
 
   const second = await spawnCollector(['--data', dataDir], env);
   await waitForEmptySpool(second.url);

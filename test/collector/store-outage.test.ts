@@ -51,7 +51,7 @@ it('keeps every acknowledged event through a storage outage, exactly once', asyn
   expect(observed.notReady, '/readyz must report the store as unreachable during the outage').toBe(true);
   expect(load.statuses.get(503) ?? 0, 'a 2 MB spool must fill during a 6 s outage').toBeGreaterThan(0);
   expect(load.refusals.every((refusal) => Number(refusal.retryAfter) >= 1), 'every 503 carries Retry-After').toBe(true);
-  expect(load.acknowledged.size).toBeGreaterThan(1000);
+  expect(load.acknowledged.size).toBeGreaterThan(500);
 
   await waitForEmptySpool(collector.url, 120_000);
   const metrics = await (await fetch(`${collector.url}/metrics`)).text();

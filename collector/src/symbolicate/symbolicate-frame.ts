@@ -1,0 +1,124 @@
+/**
+ * One minified frame → its original position, function name and source context.
+ *
+ * Positions: the wire `Frame` (protocol/wire.ts) carries a 1-based line and the column the
+ * browser printed — 1-based in Chromium, Firefox and Safari (agent/src/stack.ts passes it
+ * through). Source maps are 0-based in both, so we subtract 1 from each on the way in and add
+ * 1 back on the way out: the returned `line` and `column` are 1-based, like the input.
+ * (`columnBase: 0` is for callers holding 0-based columns, e.g. wasm byte offsets.)
+ *
+ * Function name: the `names` entry of the segment at the position when there is one; else the
+ * minified name from the frame. Note `@jridgewell/trace-mapping` does not read the ECMA-426
+ * `scopes` proposal, so there is no "enclosing scope" fallback yet; and a `names` entry at a
+ * call site is what the bundler recorded for that token (often the callee), not necessarily
+ * the enclosing function.
+ */
+import type { Frame } from '../../../protocol/wire.js';
+import type { ParsedMap } from './parsed-map.js';
+import type { FrameStatus } from './status.js';
+
+export interface SourceContext {
+  /** Up to `contextLines` lines before the line, oldest first. */
+  pre: string[];
+  line: string;
+  post: string[];
+}
+
+export interface MappedFrame {
+  status: 'mapped';
+  file: string | null;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  function: string | null;
+  context: SourceContext;
+  /** Whether the source is third-party per the map's `ignoreList`. */
+  ignored: boolean;
+  minified: Frame;
+}
+
+export interface SourceMissingFrame extends Omit<MappedFrame, 'status' | 'context'> {
+  status: 'source_missing';
+  /** Why there is no context, for people. */
+  reason: string;
+}
+
+export interface UnmappedFrame {
+  status: Exclude<FrameStatus, 'mapped' | 'source_missing'>;
+  /** What went wrong, for people. */
+  reason: string;
+  minified: Frame;
+}
+
+export type SymbolicatedFrame = MappedFrame | SourceMissingFrame | UnmappedFrame;
+
+export interface SymbolicateOptions {
+  /** Lines of context each side. Default 5. */
+  contextLines?: number;
+  /** Context lines longer than this are cut (with a trailing or leading `…`). Default 300. */
+  maxLineLength?: number;
+  /** Base of `frame.column`. Default 1 (what browsers print). */
+  columnBase?: 0 | 1;
+}
+
+const ELLIPSIS = '…';
+
+/** Cuts `text` to `max` characters; keeps a window around `column` (0-based) when given. */
+export function cutLine(text: string, max: number, column?: number): string {
+  if (text.length <= max) return text;
+  if (column === undefined || column < max) return text.slice(0, max) + ELLIPSIS;
+  const start = Math.min(Math.max(0, column - Math.floor(max / 2)), text.length - max);
+  const end = start + max;
+  return (start > 0 ? ELLIPSIS : '') + text.slice(start, end) + (end < text.length ? ELLIPSIS : '');
+}
+
+export function symbolicateFrame(map: ParsedMap, frame: Frame, options: SymbolicateOptions = {}): SymbolicatedFrame {
+  const contextLines = options.contextLines ?? 5;
+  const maxLineLength = options.maxLineLength ?? 300;
+  const columnBase = options.columnBase ?? 1;
+
+  if (frame.line == null || frame.line < 1) {
+    return { status: 'no_mapping_at_position', reason: 'the frame has no line number', minified: frame };
+  }
+  const line0 = frame.line - 1;
+  // A missing column: look up the start of the line (greatest lower bound of column 0).
+  const col0 = frame.column == null ? 0 : Math.max(0, frame.column - columnBase);
+  const pos = map.originalPosition(line0, col0);
+  if (!pos) {
+    return {
+      status: 'no_mapping_at_position',
+      reason: `the map has no original position for ${frame.line}:${frame.column ?? '?'} (is the map for this exact build?)`,
+      minified: frame,
+    };
+  }
+  const base = {
+    file: pos.source,
+    line: pos.line + 1,
+    column: pos.column + 1,
+    function: pos.name ?? frame.function ?? null,
+    ignored: map.isIgnored(pos.sourceIndex),
+    minified: frame,
+  };
+  const lines = map.sourceLines(pos.sourceIndex);
+  if (!lines) {
+    const reason = `the map has no sourcesContent for ${pos.source ?? 'this source'} (build the map with sources content included)`;
+    return { status: 'source_missing', reason, ...base };
+  }
+  if (pos.line >= lines.length) {
+    const reason = `sourcesContent of ${pos.source ?? 'this source'} has ${lines.length} lines, the map points at line ${pos.line + 1} (map and sources out of sync)`;
+    return { status: 'source_missing', reason, ...base };
+  }
+
+  const from = Math.max(0, pos.line - contextLines);
+  const to = Math.min(lines.length, pos.line + contextLines + 1);
+  return {
+    status: 'mapped',
+    ...base,
+    context: {
+      pre: lines.slice(from, pos.line).map((l) => cutLine(l, maxLineLength)),
+      line: cutLine(lines[pos.line], maxLineLength, pos.column),
+      post: lines.slice(pos.line + 1, to).map((l) => cutLine(l, maxLineLength)),
+    },
+  };
+}

@@ -87,6 +87,18 @@ const webVitalsWithoutSoftNavs = () => ({
   load(id) {
     if (id.replaceAll('\\', '/').endsWith('web-vitals/dist/modules/lib/softNavs.js'))
       return 'export const checkSoftNavsEnabled = () => false; export const storeSoftNavEntry = () => {};';
+    // Metric ids are never sent; web-vitals only compares them (onLCP), so any unique string does.
+    if (id.replaceAll('\\', '/').endsWith('web-vitals/dist/modules/lib/generateUniqueID.js'))
+      return "export const generateUniqueID = () => '' + Math.random();";
+  },
+  // What only soft navigations use goes too: handlers of entry types observed for them alone, and
+  // the metrics' navigationId/InteractionId/URL/StartTime (the agent sends none of them).
+  transform(code, id) {
+    if (id.replaceAll('\\', '/').includes('web-vitals/dist/modules/'))
+      return code
+        .replace(/entry\.entryType === '(soft-navigation|interaction-contentful-paint)'/g, 'false')
+        .replace(/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, '')
+        .replace(/\n *navigation(Id|InteractionId|URL|StartTime): .*,/g, '');
   },
 });
 

@@ -3,6 +3,7 @@
  * beforeSend, transport; `init` wires it to the page. index.ts is the public surface.
  */
 import type { ErrorEvent, LookoutEvent } from '../../protocol/wire.js';
+import { BATCH_INTERVAL_MS } from './batch.js';
 import { addBreadcrumb, breadcrumbs } from './breadcrumbs.js';
 import { createCollapser } from './collapse.js';
 import { ingestUrl, matches, type Options } from './config.js';
@@ -12,9 +13,9 @@ import { activity, currentRoute, trackNavigations, type NavigationReport } from 
 import { instrumentRequests } from './requests.js';
 import { selectorOf } from './selector.js';
 import { scrubUrl } from './scrub.js';
-import { sampledIn, storage, touchSession, uuid } from './session.js';
+import { sampledIn, touchSession, uuid } from './session.js';
 import { createTransport } from './transport.js';
-import { trackVitals, type VitalReport } from './vitals.js';
+import { observeViews, reportView, trackVitals, type VitalReport } from './vitals.js';
 
 /** What an integration or a caller can say about a captured error. */
 export interface CaptureContext {
@@ -37,9 +38,9 @@ export interface CaptureContext {
 let options: Options | undefined;
 let transport: ReturnType<typeof createTransport> | undefined;
 let collapser: ReturnType<typeof createCollapser> | undefined;
-/** Whether this session is in the sample for vitals and navigations. */
-let measured = false;
 let pageViewId = uuid();
+/** The page view a route change replaced: its per-view vitals are sent once the change settles. */
+let endedPageViewId: string;
 let userId: string | undefined;
 const tags: Record<string, string> = {};
 
@@ -55,6 +56,9 @@ function context() {
     page_view_id: pageViewId,
     route: currentRoute(),
     user_id: userId,
+    // Read as the event is made, not at init: right for a window resized or a network changed since.
+    viewport: innerWidth + 'x' + innerHeight,
+    connection: (navigator as Navigator & { connection?: { effectiveType?: string } }).connection?.effectiveType,
     // {} when there are none: the collector stores that exactly like absent tags, and leaving
     // it out would cost bytes of the size budget.
     tags: { ...tags },
@@ -111,8 +115,10 @@ export function sendWindowEvent(event: Event): void {
     else if (event instanceof globalThis.ErrorEvent) sendError(describeErrorEvent(event), 'onerror', false);
 }
 
+/** Sends a vital or navigation if the session is in the sample (decided here, not at init: that reads sessionStorage). */
 export const sendMeasurement = (fields: NavigationReport | VitalReport, kind: 'navigation' | 'vital'): void => {
-  if (measured) send({ ...context(), kind, ...fields } as LookoutEvent);
+  const base = context();
+  if (sampledIn(base.session_id, options!.sampleRate ?? 1)) send({ ...base, kind, ...fields } as LookoutEvent);
 };
 
 /** Starts the agent; later calls are ignored. Never throws: a bad DSN leaves it off. */
@@ -123,11 +129,9 @@ export const init = guard((opts: Options) => {
     // Taken before the request instrumentation wraps it: our requests are not the page's.
     fetch: window.fetch,
     beacon: (to, body) => navigator.sendBeacon?.(to, body),
-    storage: storage('localStorage'),
   }));
   options = opts;
   const views = (collapser = createCollapser(sender.isQueued));
-  measured = sampledIn(touchSession(), opts.sampleRate ?? 1);
 
   addEventListener('error', guard(sendWindowEvent));
   addEventListener('unhandledrejection', guard(sendWindowEvent));
@@ -144,8 +148,12 @@ export const init = guard((opts: Options) => {
 
   instrumentRequests(activity);
   trackNavigations(
-    (report) => sendMeasurement(report, 'navigation'),
+    (report, viewEnd) => {
+      sendMeasurement(report, 'navigation');
+      if (viewEnd) reportView(report.from_route!, viewEnd, endedPageViewId);
+    },
     () => {
+      endedPageViewId = pageViewId;
       pageViewId = uuid();
       views.reset();
     },
@@ -156,8 +164,11 @@ export const init = guard((opts: Options) => {
   const exit = guard(sender.flushOnExit);
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && exit());
   addEventListener('pagehide', exit);
-  // Events kept from an earlier page that could not send them.
-  sender.flush();
+  // Events kept from an earlier page that could not send them go with the first batch, or
+  // after BATCH_INTERVAL_MS: reading them is synchronous storage access, kept off the page's start.
+  setTimeout(sender.flush, BATCH_INTERVAL_MS);
+  // Last: browsers without PerformanceObserver throw here, and everything else is set up by now.
+  observeViews();
 });
 
 /** Reports an error caught by the app (or by an integration, with its `mechanism`). */

@@ -34,7 +34,8 @@ let manual = false;
 /** [time, route] pairs, so a Web Vital can be attributed to the route it happened on. */
 const timeline: [number, string][] = [];
 
-let report: (navigation: NavigationReport) => void = () => {};
+/** `viewEnd`: when a route change ends, the time the previous view stopped being shown. */
+let report: (navigation: NavigationReport, viewEnd?: number) => void = () => {};
 let onNewView: () => void = () => {};
 
 /** The route template set by an integration (`/users/:id`), or the path. */
@@ -85,15 +86,18 @@ function end(status: NavigationEvent['status']) {
   clearTimeout(quiet);
   clearTimeout(cap);
   const settled = status == 'ok' && last - start < MAX_ROUTE_CHANGE_MS ? last : now();
-  report({
-    type: 'route',
-    route: currentRoute(),
-    from_route: from,
-    duration: Math.round(Math.max(settled, routerDone) - start),
-    requests,
-    router_duration: routerDone ? Math.round(routerDone - start) : undefined,
-    status,
-  });
+  report(
+    {
+      type: 'route',
+      route: currentRoute(),
+      from_route: from,
+      duration: Math.round(Math.max(settled, routerDone) - start),
+      requests,
+      router_duration: routerDone ? Math.round(routerDone - start) : undefined,
+      status,
+    },
+    start,
+  );
 }
 
 /**

@@ -17,12 +17,17 @@ interface Session {
 /** Kept in memory too: sessionStorage throws in sandboxed frames and some private modes. */
 let current: Session | undefined;
 
-/** The session id, renewed after SESSION_IDLE_MS of silence; marks the session as used now. */
+/**
+ * The session id, renewed after SESSION_IDLE_MS of silence; marks the session as used now.
+ * Storage is read once per page (sessionStorage is per tab: nothing else changes it meanwhile),
+ * and written on every use so that the next page of the tab continues the session.
+ */
 export function touchSession(now = Date.now(), store: Storage | undefined = storage('sessionStorage')): string {
   let session: Session | undefined = current;
-  try {
-    session = JSON.parse(store!.getItem(KEY)!) || session;
-  } catch {}
+  if (!session)
+    try {
+      session = JSON.parse(store!.getItem(KEY)!);
+    } catch {}
   if (!session?.id || now - session.t > SESSION_IDLE_MS) session = { id: uuid(), t: now };
   session.t = now;
   current = session;

@@ -9,6 +9,7 @@ import {
   takeBatch,
 } from './batch.js';
 import { guard, sdk } from './guard.js';
+import { storage as windowStorage } from './session.js';
 
 /** Browsers refuse keepalive requests beyond 64 KiB in flight; stay clear of it. */
 export const KEEPALIVE_BUDGET = 60000;
@@ -20,6 +21,7 @@ export interface TransportOptions {
   /** The page's fetch as it was before anyone wrapped it (our own requests must not be counted). */
   fetch?: typeof fetch;
   beacon?: (url: string, body: string) => boolean;
+  /** Default: the page's localStorage, looked up when first needed (its first access loads it synchronously). */
   storage?: Storage;
 }
 
@@ -29,7 +31,8 @@ export interface TransportOptions {
  * and a bounded retry queue in localStorage that outlives offline spells and reloads.
  */
 export function createTransport(options: TransportOptions) {
-  const { url, storage, fetch: post = fetch } = options;
+  const { url, fetch: post = fetch } = options;
+  const storage = () => options.storage || windowStorage('localStorage')!;
   const now = Date.now;
   const queue: LookoutEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -45,7 +48,7 @@ export function createTransport(options: TransportOptions) {
 
   const stored = (): LookoutEvent[] => {
     try {
-      return JSON.parse(storage!.getItem(RETRY_KEY)!) || [];
+      return JSON.parse(storage().getItem(RETRY_KEY)!) || [];
     } catch {
       return [];
     }
@@ -55,7 +58,7 @@ export function createTransport(options: TransportOptions) {
     const kept = boundRetryQueue(all, now());
     sdk.dropped += all.length - kept.length;
     try {
-      kept.length ? storage!.setItem(RETRY_KEY, JSON.stringify(kept)) : storage!.removeItem(RETRY_KEY);
+      kept.length ? storage().setItem(RETRY_KEY, JSON.stringify(kept)) : storage().removeItem(RETRY_KEY);
     } catch {
       sdk.dropped += events.length;
     }
@@ -97,7 +100,7 @@ export function createTransport(options: TransportOptions) {
     // Events kept from failed sends, in this page or an earlier one, go first.
     const retry = stored();
     if (retry.length) {
-      storage!.removeItem(RETRY_KEY);
+      storage().removeItem(RETRY_KEY);
       queue.unshift(...retry);
     }
     while (queue.length && (await send(takeBatch(queue))));

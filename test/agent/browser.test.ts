@@ -68,6 +68,17 @@ beforeAll(async () => {
     } else if (url.pathname == '/options') {
       const options = `, sampleRate: 0, ignoreErrors: ['ResizeObserver loop', /^Noise/], beforeSend: (e) => (e.message || '').includes('private') ? null : e`;
       res.writeHead(200, { 'content-type': 'text/html' }).end(page(`<script src="/lookout.min.js"></script><script>${init(options)}</script>`));
+    } else if (url.pathname == '/storage') {
+      // Counts every lookup of the page's Web Storage, from before the agent loads.
+      const probe = `window.storageUses = [];
+        ['localStorage', 'sessionStorage'].forEach(function (name) {
+          var o = window, d;
+          while (o && !(d = Object.getOwnPropertyDescriptor(o, name))) o = Object.getPrototypeOf(o);
+          Object.defineProperty(window, name, { configurable: true, get: function () { storageUses.push(name); return d.get.call(window); } });
+        });`;
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(page(`<script>${probe}</script><script src="/lookout.min.js"></script><script>${init()}</script><script>window.usesAtInit = storageUses.slice();</script>`));
     } else if (url.pathname == '/blank') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>bye</p>');
     } else {
@@ -128,6 +139,11 @@ describe('lookout.min.js in Chromium', () => {
       route: '/shop',
       url: origin + '/shop?token=[redacted]&q=shoes',
     });
+    // Context read when the event happened: Playwright's default viewport, Chromium's effectiveType.
+    expect(error.viewport).toBe(await tab.evaluate(() => innerWidth + 'x' + innerHeight));
+    expect(error.viewport).toBe('1280x720');
+    expect(error.connection).toBe(await tab.evaluate(() => (navigator as unknown as { connection: { effectiveType: string } }).connection.effectiveType));
+    expect(error.connection).toMatch(/^(slow-2g|2g|3g|4g)$/);
     expect(error.event_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(error.session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(error.page_view_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -258,6 +274,22 @@ describe('lookout.min.js in Chromium', () => {
     expect(routes[0].router_duration).toBeGreaterThanOrEqual(40);
     expect(routes[0].router_duration).toBeLessThan(routes[0].duration);
     expect(routes[0].duration).toBeGreaterThanOrEqual(240);
+  });
+
+  it('touches no Web Storage at init, and localStorage (the retry queue) only when it sends', { timeout: 30_000 }, async () => {
+    const probed = await browser.newPage();
+    type Probe = { storageUses: string[]; usesAtInit: string[]; Lookout: { flush(): Promise<void> } };
+    await probed.goto(origin + '/storage');
+    // Taken by the script after init's, so after init's microtasks too.
+    expect(await probed.evaluate(() => (window as unknown as Probe).usesAtInit)).toEqual([]);
+    // The page load and the first vitals have been reported by now (sessionStorage: the session id)…
+    await probed.waitForTimeout(1000);
+    expect(await probed.evaluate(() => (window as unknown as Probe).storageUses)).toContain('sessionStorage');
+    // …but the retry queue waits for the first batch.
+    expect(await probed.evaluate(() => (window as unknown as Probe).storageUses)).not.toContain('localStorage');
+    await probed.evaluate(() => (window as unknown as Probe).Lookout.flush());
+    expect(await probed.evaluate(() => (window as unknown as Probe).storageUses)).toContain('localStorage');
+    await probed.close();
   });
 
   it('replays calls and errors queued by the loader snippet', { timeout: 30_000 }, async () => {

@@ -73,6 +73,8 @@ export interface Tab {
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
   evaluate<T = unknown>(expression: string): Promise<T>;
+  /** A real (trusted) mouse click in the middle of the element: it counts as an interaction. */
+  click(selector: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function launch(name: Driver['name']): Promise<Driver> {
           goto: async (url) => void (await page.goto(url)),
           reload: async () => void (await page.reload()),
           evaluate: (expression) => page.evaluate(expression),
+          click: (selector) => page.click(selector),
           close: () => context.close(),
         };
       },
@@ -125,6 +128,7 @@ export async function launch(name: Driver['name']): Promise<Driver> {
         goto: async (url) => void (await page.goto(url)),
         reload: async () => void (await page.reload()),
         evaluate: <T,>(expression: string) => page.evaluate(expression) as Promise<T>,
+        click: (selector) => page.click(selector),
         close: () => context.close(),
       };
     },

@@ -105,6 +105,12 @@ for (const name of ['Chromium', 'Firefox'] as const) {
       await tab.evaluate(`void Promise.reject({ code: 'E_QUOTA', retry: false })`);
       await tab.evaluate(`Lookout.captureException(new RangeError('e2e: manual capture'), { tags: { where: 'test' } })`);
       await tab.evaluate(`Lookout.captureMessage('e2e: slow checkout', { level: 'warning' })`);
+      // What the /shop view goes through before the route change: a layout shift (content pushed
+      // down by a banner), then a slow interaction (a click whose handler blocks for 250 ms).
+      await tab.evaluate(`document.getElementById('app').insertAdjacentHTML('afterbegin', '<div style="height:120px"></div>')`);
+      await tab.evaluate(`new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 100); }); })`);
+      await tab.evaluate(`document.querySelector('h1').addEventListener('click', function () { var end = performance.now() + 250; while (performance.now() < end); })`);
+      await tab.click('h1');
       await tab.evaluate(`openOrder(17)`);
 
       // Errors and the route change: flushed on demand, then read back from the store.
@@ -113,10 +119,11 @@ for (const name of ['Chromium', 'Firefox'] as const) {
         async () => {
           await flush(tab);
           const events = mine(await storedEvents(collector));
-          const done = errorsOf(events).length >= 4 && events.some((e) => e.kind == 'navigation' && e.type == 'route');
+          const views = events.filter((e) => e.kind == 'vital' && e.navigation_type == 'route-view').length;
+          const done = errorsOf(events).length >= 4 && events.some((e) => e.kind == 'navigation' && e.type == 'route') && views >= (name == 'Chromium' ? 2 : 1);
           return done && events;
         },
-        'errors and the route change',
+        'errors, the route change and the /shop view\'s vitals',
         15_000,
       );
       const errors = errorsOf(stored);
@@ -152,6 +159,32 @@ for (const name of ['Chromium', 'Firefox'] as const) {
       expect(route.duration).toBeGreaterThanOrEqual(240);
       expect(route.duration).toBeLessThan(3000);
       expect(route.page_view_id).not.toBe(uncaught.page_view_id);
+
+      // Context of every event, as stored: viewport (Playwright's and Firefox's defaults differ)
+      // and, where the browser has the Network Information API, the connection type.
+      expect(uncaught.viewport).toBe(await tab.evaluate('innerWidth + "x" + innerHeight'));
+      expect(uncaught.viewport).toMatch(/^[1-9]\d*x[1-9]\d*$/);
+      expect(route.viewport).toBe(uncaught.viewport);
+      if (name == 'Chromium') expect(uncaught.connection).toMatch(/^(slow-2g|2g|3g|4g)$/);
+      else expect(uncaught.connection).toBeUndefined();
+
+      // The /shop view's own INP and CLS, sent when the route change to /orders/17 settled.
+      const views = stored.filter((e): e is VitalEvent & StoredEvent => e.kind == 'vital' && e.navigation_type == 'route-view');
+      expect(views.every((v) => v.route == '/shop'), JSON.stringify(views)).toBe(true);
+      const inp = views.find((v) => v.name == 'INP');
+      const cls = views.find((v) => v.name == 'CLS');
+      // The 250 ms handler, and more (input delay, paint); Event Timing rounds durations to 8 ms.
+      expect(inp!.value).toBeGreaterThanOrEqual(250 - 8);
+      expect(inp!.rating).not.toBe('good');
+      // The ended view's page view, not the one the route change started.
+      expect(inp!.page_view_id).toBe(uncaught.page_view_id);
+      if (name == 'Chromium') {
+        expect(cls!.value).toBeGreaterThan(0);
+        expect(cls!.page_view_id).toBe(uncaught.page_view_id);
+      } else {
+        // Firefox has Event Timing but no Layout Instability API: no CLS rather than a made-up 0.
+        expect(cls).toBeUndefined();
+      }
 
       // Leaving the page sends the page load and the vitals web-vitals reports on hide.
       const session = uncaught.session_id;

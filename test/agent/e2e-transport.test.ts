@@ -132,7 +132,8 @@ for (const name of ['Chromium', 'Firefox'] as const) {
         // Leaving the page while the agent is backing off keeps the queue for the next page.
         await tab.reload();
         await capture(tab, `${run} 3`);
-        // The new page tried the kept events at once, failed, and kept them again.
+        // The new page tried the kept events with its first batch (≤ 5 s: not at init, which
+        // leaves Web Storage alone), failed, and kept them again.
         await until(
           async () => {
             const kept = await retryQueue(tab);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SESSION_IDLE_MS, sampledIn, touchSession, uuid } from '../../agent/src/session.js';
 
 function memoryStorage(): Storage {
@@ -23,6 +23,19 @@ describe('touchSession', () => {
     // Each use moves the idle window.
     expect(touchSession(t0 + 2 * SESSION_IDLE_MS - 2, store)).toBe(id);
     expect(touchSession(t0 + 3 * SESSION_IDLE_MS, store)).not.toBe(id);
+  });
+
+  it('reads the storage once per page (a synchronous load at first access), and writes every use', async () => {
+    vi.resetModules();
+    const fresh = await import('../../agent/src/session.js');
+    const store = memoryStorage();
+    store.setItem('lookout.session', JSON.stringify({ id: 'from-the-previous-page', t: 1000 }));
+    const getItem = vi.spyOn(store, 'getItem');
+    expect(fresh.touchSession(2000, store)).toBe('from-the-previous-page');
+    expect(fresh.touchSession(3000, store)).toBe('from-the-previous-page');
+    expect(getItem).toHaveBeenCalledTimes(1);
+    // The next page of the tab continues from the last use.
+    expect(JSON.parse(store.getItem('lookout.session')!)).toEqual({ id: 'from-the-previous-page', t: 3000 });
   });
 
   it('works without storage', () => {

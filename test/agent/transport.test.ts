@@ -206,6 +206,26 @@ describe('transport failures', () => {
     expect(stored(storage)).toHaveLength(1);
   });
 
+  it('looks up its storage only to use it: not when created, nor when an event is queued', async () => {
+    const storage = memoryStorage();
+    storage.setItem('lookout.retry', JSON.stringify([event()]));
+    let lookups = 0;
+    const { fetch, sent } = fakeFetch(202);
+    const transport = createTransport({
+      url: URL_,
+      fetch,
+      get storage() {
+        lookups++;
+        return storage;
+      },
+    });
+    transport.enqueue(event());
+    expect(lookups).toBe(0);
+    await transport.flush();
+    expect(lookups).toBeGreaterThan(0);
+    expect(sent[0].batch.events).toHaveLength(2);
+  });
+
   it('keeps at most 100 events for retry', async () => {
     const { fetch } = fakeFetch('network');
     const { transport, storage } = setup(fetch);

@@ -37,37 +37,32 @@ it('serves a landing page linking both demos', async () => {
   await page.close();
 });
 
-it('the AngularJS demo reports its errors and route changes', async () => {
+/** Opens one demo app, throws in the framework, navigates to the slow user route, leaves; returns what was stored. */
+async function runDemo(path: string, throwButton: string): Promise<{ error: any; route: any }> {
   const page = await browser.newPage();
-  await page.goto(`${collector.url}/demo/angularjs/`);
-  await page.click('#throw-controller');
+  await page.goto(`${collector.url}${path}`);
+  await page.waitForSelector(throwButton);
+  await page.click(throwButton);
   await page.click('#go-user');
   await page.waitForSelector('#user-name:has-text("User 42")');
   await page.waitForTimeout(300);
   await page.goto('about:blank'); // pagehide flushes the agent's queue
-  const events = await eventsUntil((all) => all.some((e) => e.kind === 'navigation' && e.route === '/users/:id' && e.url.includes('angularjs')));
-  const error = events.find((e) => e.kind === 'error' && e.mechanism === 'angularjs');
-  expect(error, 'the controller error').toMatchObject({ type: 'TypeError', release: 'demo@1.0.0', environment: 'demo' });
-  const route = events.find((e) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes('angularjs'));
+  await page.close();
+  const isRoute = (e: any) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes(path);
+  const events = await eventsUntil((all) => all.some(isRoute));
+  return { error: events.find((e) => e.kind === 'error' && e.url.includes(path) && e.type === 'TypeError'), route: events.find(isRoute) };
+}
+
+it('the AngularJS demo reports its errors and route changes', async () => {
+  const { error, route } = await runDemo('/demo/angularjs/', '#throw-controller');
+  expect(error, 'the controller error').toMatchObject({ mechanism: 'angularjs', release: 'demo@1.0.0', environment: 'demo' });
   expect(route.duration).toBeGreaterThanOrEqual(300); // waited for the slow user API
   expect(route.requests).toBeGreaterThanOrEqual(1);
-  await page.close();
 });
 
 it('the Angular demo reports its errors and route changes', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${collector.url}/demo/angular/`);
-  await page.waitForSelector('#throw-inside');
-  await page.click('#throw-inside');
-  await page.click('#go-user');
-  await page.waitForSelector('#user-name:has-text("User 42")');
-  await page.waitForTimeout(300);
-  await page.goto('about:blank');
-  const events = await eventsUntil((all) => all.some((e) => e.kind === 'navigation' && e.route === '/users/:id' && e.url.includes('/demo/angular/')));
-  const error = events.find((e) => e.kind === 'error' && e.mechanism === 'angular');
-  expect(error, 'the click-handler error').toMatchObject({ type: 'TypeError' });
-  const route = events.find((e) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes('/demo/angular/'));
+  const { error, route } = await runDemo('/demo/angular/', '#throw-inside');
+  expect(error, 'the click-handler error').toMatchObject({ mechanism: 'angular' });
   expect(route.duration).toBeGreaterThanOrEqual(300);
   expect(route.router_duration).toBeGreaterThanOrEqual(300); // the resolver waited for the API
-  await page.close();
 });

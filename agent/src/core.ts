@@ -158,17 +158,22 @@ export const init = guard((opts: Options) => {
       views.reset();
     },
   );
-  trackVitals((report) => sendMeasurement(report, 'vital'));
-
-  // Registered after web-vitals' listeners, so the vitals it reports on hide are in this flush.
-  const exit = guard(sender.flushOnExit);
-  addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && exit());
-  addEventListener('pagehide', exit);
   // Events kept from an earlier page that could not send them go with the first batch, or
   // after BATCH_INTERVAL_MS: reading them is synchronous storage access, kept off the page's start.
   setTimeout(sender.flush, BATCH_INTERVAL_MS);
-  // Last: browsers without PerformanceObserver throw here, and everything else is set up by now.
-  observeViews();
+  // Not needed while the page's scripts start: out of the agent's script evaluation. Vitals lose
+  // nothing: their observers are buffered.
+  setTimeout(
+    guard(() => {
+      trackVitals((report) => sendMeasurement(report, 'vital'));
+      // Registered after web-vitals' listeners, so the vitals it reports on hide are in this flush.
+      const exit = guard(sender.flushOnExit);
+      addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && exit());
+      addEventListener('pagehide', exit);
+      // Last: browsers without PerformanceObserver throw here, and everything else is set up by now.
+      observeViews();
+    }),
+  );
 });
 
 /** Reports an error caught by the app (or by an integration, with its `mechanism`). */

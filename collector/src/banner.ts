@@ -16,7 +16,8 @@ export function startBanner(collector: RunningCollector, config: CollectorConfig
     '',
     'Lookout collector is running.',
     '',
-    `  Dashboard:    ${url}/${adminToken ? `?token=${adminToken}` : ''}`,
+    // The dashboard (and its sign-in link with the token) comes with the dashboard itself.
+    `  Listening on: ${url}`,
     `  Admin token:  ${adminToken ?? '(set at first start: see <data>/admin-token on that machine, or set LOOKOUT_ADMIN_TOKEN)'}`,
     `  Storage:      ${storage}`,
     `  Ingest:       POST ${url}${config.ingestPrefix}/<projectId>/ingest`,

@@ -41,7 +41,7 @@ export async function spawnCollector(args: string[], env: Record<string, string>
       fail(new Error(`collector exited (${code}) before it was ready:\n${output}`));
     });
   });
-  const url = banner.match(/Dashboard:\s+(http:\/\/[^/\s]+)/)![1];
+  const url = banner.match(/Listening on:\s+(http:\/\/[^/\s]+)/)![1];
   const adminToken = banner.match(/Admin token:\s+(\S+)/)![1];
   const ingestKey = banner.match(/dsn: 'http:\/\/([0-9a-f]+)@/)![1];
   return {

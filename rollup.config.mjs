@@ -33,7 +33,9 @@ const agentTerser = () =>
   terser({
     ecma: 2020,
     // hoist_funs: for bytes only (function declarations are hoisted by the language anyway).
-    compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true, hoist_funs: true },
+    // unsafe_comps: `a <= b` as `!(a > b)`, unsafe only for operands whose valueOf has effects;
+    // unsafe_regexp: regex constants inlined (none of the agent's keeps lastIndex state).
+    compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, unsafe_regexp: true, pure_getters: true, hoist_funs: true },
     // web-vitals keeps its internal state in "_name" properties; nothing outside it reads them.
     mangle: { properties: { regex: /^_[a-zA-Z]/ } },
     // Start-up cost (bench:agent): V8 compiles functions lazily, on the main thread, at their first
@@ -95,6 +97,8 @@ const webVitalsWithoutSoftNavs = () => ({
     // Metric ids are never sent; web-vitals only compares them (onLCP), so any unique string does.
     if (id.replaceAll('\\', '/').endsWith('web-vitals/dist/modules/lib/generateUniqueID.js'))
       return "export const generateUniqueID = () => '' + Math.random();";
+    // Managers are shared per options object for the attribution build; the agent's calls share none.
+    if (id.replaceAll('\\', '/').endsWith('web-vitals/dist/modules/lib/initUnique.js')) return 'export const initUnique = (_, C) => new C();';
   },
   // A metric's navigationType is never 'soft-navigation' then.
   // What only soft navigations use goes too: handlers of entry types observed for them alone, and
@@ -104,7 +108,10 @@ const webVitalsWithoutSoftNavs = () => ({
       return code
         .replace(/(entry\.entryType|navigationType) === '(soft-navigation|interaction-contentful-paint)'/g, 'false')
         .replace(/, metric\.navigationId, metric\.navigationInteractionId, metric\.navigationURL, getBFCacheRestoreTime\(\)/g, '')
-        .replace(/\n *navigation(Id|InteractionId|URL|StartTime): .*,/g, '');
+        .replace(/\n *navigation(Id|InteractionId|URL|StartTime): .*,/g, '')
+        .replace(/\n *metric\.navigationId = .*;|, navigationId = 0, navigationInteractionId, navigationURL, navigationStartTime/g, '')
+        // The attribution build's hooks into the entry managers.
+        .replace(/\n *(this\.)?_(on[A-Za-z]+|softNavigationEntryMap)(\?\.\(\w+\))?;/g, '');
   },
 });
 

@@ -9,7 +9,7 @@ import { createCollapser } from './collapse.js';
 import { ingestUrl, matches, type Options } from './config.js';
 import { describe, describeErrorEvent, type Described } from './error.js';
 import { guard } from './guard.js';
-import { activity, currentRoute, trackNavigations, type NavigationReport } from './navigation.js';
+import { activity, changing, currentRoute, trackNavigations, type NavigationReport } from './navigation.js';
 import { instrumentRequests } from './requests.js';
 import { selectorOf } from './selector.js';
 import { scrubUrl } from './scrub.js';
@@ -167,7 +167,12 @@ export const init = guard((opts: Options) => {
     guard(() => {
       trackVitals((report) => sendMeasurement(report, 'vital'));
       // Registered after web-vitals' listeners, so the vitals it reports on hide are in this flush.
-      const exit = guard(sender.flushOnExit);
+      // The last view's INP and CLS first (a route change in progress is ended, and its view
+      // reported, at pagehide: navigation.ts).
+      const exit = guard(() => {
+        changing || reportView(currentRoute(), 1 / 0, pageViewId);
+        sender.flushOnExit();
+      });
       addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && exit());
       addEventListener('pagehide', exit);
       // Last: browsers without PerformanceObserver throw here, and everything else is set up by now.

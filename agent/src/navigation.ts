@@ -19,7 +19,7 @@ let lastPath = '';
 let pending = 0;
 
 // The route change in progress, if `changing` (plain variables: their names minify).
-let changing = false;
+export let changing = false;
 let start = 0;
 /** Time of the last request end or DOM change: the view settled then. */
 let last = 0;

@@ -66,15 +66,26 @@ export function viewVitals(entries: Entry[]): [inp: number, cls: number] {
   return [inp, cls];
 }
 
+/** The page view whose values were reported last: each view's are sent once. */
+let reported: string;
+
 /**
  * A route view has ended: the route change that replaced it started at `until` and has now
- * settled, so the entries of the view's last interactions have arrived. Reports its INP and
- * CLS with its route and page view id, as navigation_type `route-view`.
+ * settled, so the entries of the view's last interactions have arrived; or the page is hidden
+ * (`until` Infinity: the last view, all entries). Reports its INP and CLS with its route and page
+ * view id, as navigation_type `route-view`. Where the browser has soft navigations (Chromium), a
+ * replaced view ends where the browser's last one started: with the interaction that led to it,
+ * which the browser counts to the old view too (its entries' navigationId).
  */
 export function reportView(route: string, until: number, page_view_id: string): void {
-  entries.push(...(observer?.takeRecords() || []));
-  const [inp, cls] = viewVitals(entries.filter((e) => e.startTime < until));
-  entries = entries.filter((e) => e.startTime >= until);
+  let soft: Entry | undefined;
+  entries = [...entries, ...(observer?.takeRecords() || [])].filter((e) => e.entryType[0] != 's' || !(soft = e));
+  if (soft && until < 1 / 0) until = soft.startTime;
+  // At `until` too: the events of the interaction that led to a soft navigation start there (or just before).
+  const [inp, cls] = viewVitals(entries.filter((e) => e.startTime <= until));
+  entries = entries.filter((e) => e.startTime > until);
+  if (reported == page_view_id) return;
+  reported = page_view_id;
   const rate = (value: number, [good, poor]: number[]) => (value > poor ? 'poor' : value > good ? 'needs-improvement' : 'good');
   // INP needs an interaction; CLS, Layout Instability support (Chromium): elsewhere 0 would be a lie.
   if (inp) report({ name: 'INP', value: inp, rating: rate(inp, INPThresholds), route, navigation_type: 'route-view', page_view_id });
@@ -90,7 +101,8 @@ export function observeViews(): void {
   // Bounded: entries hold DOM nodes, and a page that never changes route never lets go of them.
   observer = new PerformanceObserver(guard((list: PerformanceObserverEntryList) => entries.length < 1000 && entries.push(...list.getEntries())));
   // As web-vitals' INP: interactions from 40 ms (the minimum); buffered: those before the agent ran.
-  for (const type of ['event', 'layout-shift']) observer.observe({ type, buffered: true, durationThreshold: 40 });
+  // soft-navigation: where supported (elsewhere ignored), the browser's own view boundaries.
+  for (const type of ['event', 'layout-shift', 'soft-navigation']) observer.observe({ type, buffered: true, durationThreshold: 40 });
 }
 
 /** Reports LCP, INP, CLS, FCP and TTFB, each with the route it happened on. */

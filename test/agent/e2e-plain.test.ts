@@ -111,7 +111,14 @@ for (const name of ['Chromium', 'Firefox'] as const) {
       await tab.evaluate(`new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 100); }); })`);
       await tab.evaluate(`document.querySelector('h1').addEventListener('click', function () { var end = performance.now() + 250; while (performance.now() < end); })`);
       await tab.click('h1');
-      await tab.evaluate(`openOrder(17)`);
+      // The route change comes from a click too, on p: its handler loads for 600 ms before it pushes
+      // the URL (openOrder: then the order's request, then the DOM). Meanwhile a slow click (400 ms)
+      // on the button. In Chromium that is a soft navigation, started at the click on p: the slow
+      // click belongs to /orders/17. Firefox has none: /shop ends at pushState, the click is its.
+      await tab.evaluate(`document.querySelector('p').addEventListener('click', function () { setTimeout(function () { openOrder(17); }, 600); })`);
+      await tab.evaluate(`document.querySelector('button.buy').addEventListener('click', function () { var end = performance.now() + 400; while (performance.now() < end); })`);
+      await tab.click('p');
+      await tab.click('button.buy');
 
       // Errors and the route change: flushed on demand, then read back from the store.
       const mine = (events: StoredEvent[]) => events.filter((e) => e.tags?.run == run);
@@ -181,10 +188,17 @@ for (const name of ['Chromium', 'Firefox'] as const) {
       if (name == 'Chromium') {
         expect(cls!.value).toBeGreaterThan(0);
         expect(cls!.page_view_id).toBe(uncaught.page_view_id);
+        // The browser path: Chromium saw the soft navigation, and the view ended where it started.
+        expect(await tab.evaluate('performance.getEntriesByType("soft-navigation").map(function (e) { return new URL(e.name).pathname; })')).toEqual(['/orders/17']);
+        expect(inp!.value).toBeLessThan(400 - 8);
       } else {
         // Firefox has Event Timing but no Layout Instability API: no CLS rather than a made-up 0.
         expect(cls).toBeUndefined();
+        expect(await tab.evaluate('PerformanceObserver.supportedEntryTypes.includes("soft-navigation")')).toBe(false);
+        expect(inp!.value).toBeGreaterThanOrEqual(400 - 8);
       }
+      // An interaction in the last view (/orders/17): its INP is sent when the page is left.
+      await tab.click('h1');
 
       // Leaving the page sends the page load and the vitals web-vitals reports on hide.
       const session = uncaught.session_id;
@@ -193,7 +207,8 @@ for (const name of ['Chromium', 'Firefox'] as const) {
         async () => {
           const events = (await storedEvents(collector)).filter((e) => e.session_id == session);
           const names = events.filter((e) => e.kind == 'vital').map((e) => (e as VitalEvent).name);
-          const done = ['TTFB', 'FCP', 'LCP'].every((n) => names.includes(n as VitalEvent['name'])) && events.some((e) => e.kind == 'navigation' && e.type == 'load');
+          const lastView = events.some((e) => e.kind == 'vital' && e.navigation_type == 'route-view' && e.route == '/orders/17');
+          const done = ['TTFB', 'FCP', 'LCP'].every((n) => names.includes(n as VitalEvent['name'])) && events.some((e) => e.kind == 'navigation' && e.type == 'load') && lastView;
           return done && events;
         },
         'vitals and the page load after leaving the page',
@@ -206,6 +221,12 @@ for (const name of ['Chromium', 'Firefox'] as const) {
         expect(['good', 'needs-improvement', 'poor']).toContain(vital.rating);
       }
       expect(vitals.find((v) => v.name == 'LCP')!.target).toMatch(/^div#app>(p|h1)$/);
+      // The last view's INP and CLS, sent on exit: Chromium's has the slow click on the button (after
+      // the soft navigation's start), Firefox's the click on h1.
+      const last = vitals.filter((v) => v.navigation_type == 'route-view' && v.route == '/orders/17');
+      expect(last.every((v) => v.page_view_id == route.page_view_id), JSON.stringify(last)).toBe(true);
+      expect(last.find((v) => v.name == 'INP')!.value).toBeGreaterThanOrEqual((name == 'Chromium' ? 400 : 250) - 8);
+      expect(last.map((v) => v.name).sort()).toEqual(name == 'Chromium' ? ['CLS', 'INP'] : ['INP']);
       const load = stored.find((e): e is NavigationEvent & StoredEvent => e.kind == 'navigation' && e.type == 'load')!;
       expect(load.route).toBe('/shop');
       expect(load.duration).toBeGreaterThan(0);

@@ -1,16 +1,13 @@
 /** What `lookout serve` prints once it listens: where it is, how to sign in, what to paste. */
 import { versionedPath } from './agent-script/agent-script-routes.js';
 import type { RunningCollector } from './collector.js';
+import { projectDsn } from './projects/dsn.js';
 import type { CollectorConfig } from './config/config.js';
 
 export function startBanner(collector: RunningCollector, config: CollectorConfig): string {
   const { url, adminToken, defaultProject, agentScripts } = collector;
-  const origin = new URL(url);
   const script = agentScripts.find((s) => s.path === '/lookout.js');
-  // The agent reads the DSN's path as the whole ingest prefix, and an empty one as /api.
-  const basePath = origin.pathname.replace(/\/+$/, '');
-  const prefix = !basePath && config.ingestPrefix === '/api' ? '' : basePath + config.ingestPrefix;
-  const dsn = defaultProject ? `${origin.protocol}//${defaultProject.ingestKey}@${origin.host}${prefix}/${defaultProject.id}` : '<dsn of your project>';
+  const dsn = defaultProject ? projectDsn(defaultProject, url, config.ingestPrefix) : '<dsn of your project>';
   const storage = config.clickhouse ? `ClickHouse server ${config.clickhouse.url} (database ${config.clickhouse.database})` : `embedded ClickHouse (chDB) in ${config.dataDir}`;
   const lines = [
     '',

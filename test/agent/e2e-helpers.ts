@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rollup } from 'rollup';
-import type { LookoutEvent } from '../../protocol/wire.js';
 import { launchChromium, launchFirefox } from '../support/browsers.js';
 import { startTestCollector, type TestCollector } from '../support/test-collector.js';
 // @ts-expect-error -- the rollup config is plain JavaScript without types
@@ -139,33 +138,4 @@ export async function launch(name: Driver['name']): Promise<Driver> {
   };
 }
 
-type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
-
-/** Polls until `check` returns something truthy; fails with `what` and the last `state()` after `ms`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000, state: () => unknown = () => ''): Promise<Truthy<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const result = await check();
-    if (result) return result as Truthy<T>;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} ${JSON.stringify(state())}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A stored event as the read API returns it: the wire fields plus what the collector added. */
-export type StoredEvent = LookoutEvent & { received_at: number; sdk: { name: string; version: string }; browser: { name: string } };
-
-/** Everything the collector has stored for project 1, once what it accepted is in the store. */
-export async function storedEvents(collector: TestCollector): Promise<StoredEvent[]> {
-  await collector.processor.drain();
-  const events: StoredEvent[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { events: StoredEvent[]; next_cursor: string | null } = await collector.api(
-      `/api/1/events?limit=1000&since=0${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    events.push(...page.events);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return events;
-}
+export { storedEvents, until, type StoredEvent } from '../support/stored-events.js';

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browsers.js';
+import { storedEvents, until } from '../support/stored-events.js';
 import { startTestCollector, type TestCollector } from '../support/test-collector.js';
 
 let collector: TestCollector;
@@ -17,16 +18,6 @@ afterAll(async () => {
   await browser?.close();
   await collector?.stop();
 });
-
-async function eventsUntil(predicate: (events: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await collector.processor.drain();
-    const { events } = await collector.api('/api/1/events?limit=1000');
-    if (predicate(events) || Date.now() > deadline) return events;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 it('serves a landing page linking both demos', async () => {
   const page = await browser.newPage();
@@ -49,7 +40,10 @@ async function runDemo(path: string, throwButton: string): Promise<{ error: any;
   await page.goto('about:blank'); // pagehide flushes the agent's queue
   await page.close();
   const isRoute = (e: any) => e.kind === 'navigation' && e.type === 'route' && e.route === '/users/:id' && e.url.includes(path);
-  const events = await eventsUntil((all) => all.some(isRoute));
+  const events: any[] = await until(async () => {
+    const stored = await storedEvents(collector);
+    return stored.some(isRoute) && stored;
+  }, `the route change of ${path}`, 15_000);
   return { error: events.find((e) => e.kind === 'error' && e.url.includes(path) && e.type === 'TypeError'), route: events.find(isRoute) };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { EVENT_KINDS, type EventKind } from '../../../protocol/wire.js';
-import { type Authenticate, requireProject } from '../auth/bearer.js';
+import { type Authenticate, projectAccess } from '../auth/bearer.js';
 import { TABLE_OF_KIND } from '../process/rows.js';
 import { httpError } from '../server/http-error.js';
 import type { Store } from '../store/types.js';
@@ -49,7 +49,7 @@ export async function eventsRoutes(app: FastifyInstance, { store, authenticate }
         cursor: { type: 'string', maxLength: 200 },
       }),
     },
-    onRequest: async (request) => requireProject(authenticate(request), Number(request.params.projectId)),
+    onRequest: projectAccess(authenticate),
   }, async (request) => {
     const { projectId } = request.params;
     const { since, until } = parseTimeRange(request.query);

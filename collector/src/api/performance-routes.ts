@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { VITAL_THRESHOLDS } from '../../../protocol/wire.js';
-import { requireProject } from '../auth/bearer.js';
+import { projectAccess } from '../auth/bearer.js';
 import { projectParams, readQuery, type ReadRoutesOptions } from './events-routes.js';
 import { parseTimeRange } from './time-range.js';
 
@@ -22,8 +22,7 @@ const percentiles = (row: { count: string | number; q: number[] }): Percentiles 
 });
 
 export async function performanceRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
-  const guard = async (request: { params: unknown }) =>
-    requireProject(authenticate(request as never), Number((request.params as { projectId: string }).projectId));
+  const guard = projectAccess(authenticate);
 
   app.get<{ Params: { projectId: number }; Querystring: { metric: keyof typeof VITAL_THRESHOLDS; groupBy: keyof typeof VITAL_GROUPS; since?: string; until?: string } }>(
     '/api/:projectId/vitals',

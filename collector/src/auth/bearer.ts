@@ -31,6 +31,11 @@ export function requireAdmin(access: Access): void {
   if (!access.admin) throw httpError(403, 'this needs the admin token');
 }
 
+/** An onRequest hook for `/api/:projectId/...` routes: the admin token, or that project's token. */
+export function projectAccess(authenticate: Authenticate) {
+  return async (request: FastifyRequest) => requireProject(authenticate(request), Number((request.params as { projectId: string }).projectId));
+}
+
 export function requireProject(access: Access, projectId: number): void {
   if (!access.admin && access.projectId !== projectId) throw httpError(403, `this token does not give access to project ${projectId}`);
 }

@@ -6,6 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { projectDsn } from '../projects/dsn.js';
 import type { ProjectRegistry } from '../projects/registry.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -19,6 +20,7 @@ export interface DemoRoutesOptions {
   projects: ProjectRegistry;
   /** Where browsers reach the collector, for the DSN the demo pages use. */
   publicUrl: () => string;
+  ingestPrefix: string;
 }
 
 /** Milliseconds the demo's user API takes, so route timing has a request to wait for. */
@@ -45,8 +47,7 @@ export async function demoRoutes(app: FastifyInstance, options: DemoRoutesOption
   app.get('/demo', async (_request, reply) => reply.redirect('/demo/'));
   app.get('/demo/config.js', async (_request, reply) => {
     const project = options.projects.byId(1) ?? options.projects.list()[0];
-    const origin = new URL(options.publicUrl());
-    const dsn = project ? `${origin.protocol}//${project.ingestKey}@${origin.host}${origin.pathname.replace(/\/+$/, '')}/${project.id}` : '';
+    const dsn = project ? projectDsn(project, options.publicUrl(), options.ingestPrefix) : '';
     reply.header('content-type', CONTENT_TYPES['.js']).header('cache-control', 'no-store');
     return `window.LOOKOUT_DEMO = ${JSON.stringify({ dsn, release: 'demo@1.0.0' })};\n`;
   });

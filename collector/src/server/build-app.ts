@@ -67,6 +67,6 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
-  await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl });
+  await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });
   return app;
 }

@@ -1,19 +1,2 @@
-/**
- * Query (and fragment, for OAuth implicit flows and hash routers) parameters whose values
- * never leave the browser. Matched against the key as a substring, so it errs on the side
- * of scrubbing ("keyword" is scrubbed too); `init({ scrub })` replaces it.
- */
-export const SENSITIVE_KEYS = /token|passw|pwd|secret|session|key|auth|sig|credential|otp/i;
-
-/** A URL with the values of sensitive parameters replaced. */
-export const scrubUrl = (url: string, keys: RegExp = SENSITIVE_KEYS): string =>
-  url.replace(/([?&#;]([^=&#?;]+)=)[^&#;]*/g, (all, head: string, key: string) =>
-    keys.test(key) ? head + '[redacted]' : all,
-  );
-
-/**
- * A request URL for breadcrumbs: keys kept so the call stays recognisable, every value
- * dropped, because request parameters are where personal data travels.
- */
-export const withoutQueryValues = (url: string): string =>
-  url.replace(/#.*/, '').replace(/([?&][^=&]*)=[^&]*/g, '$1=');
+// Scrubbing rules are shared with the collector, which applies them again as a safety net.
+export { SENSITIVE_KEYS, scrubUrl, withoutQueryValues } from '../../protocol/scrub.js';

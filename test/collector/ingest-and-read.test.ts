@@ -155,6 +155,20 @@ describe('ingest → spool → processor → ClickHouse → read API', () => {
     expect(stored.timestamp).toBeLessThanOrEqual(Date.now());
     expect(stored.message).toMatch(/^x{8192}…\[truncated 11808 chars\]$/);
   });
+  it('scrubs secrets from URLs a sender left in, including URLs quoted inside messages', async () => {
+    const event = {
+      ...errorEvent(6, now),
+      url: 'https://shop.example.com/checkout?session=abc123&step=2',
+      type: 'HttpErrorResponse',
+      message: 'Http failure response for https://api.example.com/orders?token=s3cr3t&page=2: 500 Internal Server Error',
+    };
+    expect((await collector.ingest({ sdk: { name: 'lookout', version: '1' }, events: [event] })).status).toBe(202);
+    await collector.processor.drain();
+    const { events } = await collector.api(`/api/1/events?kind=error&since=${now - 3600_000}&limit=1000`);
+    const stored = events.find((e: { event_id: string }) => e.event_id === event.event_id);
+    expect(stored.url).toBe('https://shop.example.com/checkout?session=[redacted]&step=2');
+    expect(stored.message).toBe('Http failure response for https://api.example.com/orders?token=[redacted]&page=2: 500 Internal Server Error');
+  });
 });
 
 describe('projects, auth and CORS', () => {

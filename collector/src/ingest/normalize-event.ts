@@ -3,6 +3,7 @@
  * stacks keep their newest and oldest frames, future timestamps are clamped.
  */
 import type { IngestLimits } from '../config/config.js';
+import { scrubUrl, scrubUrlsIn } from '../../../protocol/scrub.js';
 import type { LookoutEvent, Frame } from '../../../protocol/wire.js';
 
 export function truncate(value: string, max: number): string {
@@ -21,7 +22,8 @@ export function boundFrames(frames: Frame[], max: number): Frame[] {
 export function normalizeEvent(event: LookoutEvent, limits: IngestLimits, receivedAt: number): LookoutEvent {
   const short = (s: string | undefined) => (s === undefined ? s : truncate(s, limits.shortChars));
   event.timestamp = event.timestamp > receivedAt + limits.maxFutureSkewMs ? receivedAt : Math.round(event.timestamp);
-  event.url = truncate(event.url, limits.urlChars);
+  // The agent scrubs these already; a hand-rolled sender or a framework's own wording may not.
+  event.url = truncate(scrubUrl(event.url), limits.urlChars);
   event.release = short(event.release);
   event.environment = short(event.environment);
   event.session_id = short(event.session_id);
@@ -34,8 +36,8 @@ export function normalizeEvent(event: LookoutEvent, limits: IngestLimits, receiv
 
   if (event.kind === 'error') {
     event.type = truncate(event.type, limits.shortChars);
-    event.message = truncate(event.message, limits.messageChars);
-    if (event.hint !== undefined) event.hint = truncate(event.hint, limits.messageChars);
+    event.message = truncate(scrubUrlsIn(event.message), limits.messageChars);
+    if (event.hint !== undefined) event.hint = truncate(scrubUrlsIn(event.hint), limits.messageChars);
     if (event.stack !== undefined) event.stack = truncate(event.stack, limits.stackChars);
     if (event.frames) {
       event.frames = boundFrames(event.frames, limits.framesPerStack).map((frame) => ({

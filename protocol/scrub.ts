@@ -5,9 +5,9 @@
  */
 export const SENSITIVE_KEYS = /token|passw|pwd|secret|session|key|auth|sig|credential|otp/i;
 
-/** A URL with the values of sensitive parameters replaced. */
+/** A URL with the values of sensitive parameters replaced (an empty value stays empty: nothing to hide). */
 export const scrubUrl = (url: string, keys: RegExp = SENSITIVE_KEYS): string =>
-  url.replace(/([?&#;]([^=&#?;]+)=)[^&#;]*/g, (all, head: string, key: string) =>
+  url.replace(/([?&#;]([^=&#?;]+)=)[^&#;]+/g, (all, head: string, key: string) =>
     keys.test(key) ? head + '[redacted]' : all,
   );
 

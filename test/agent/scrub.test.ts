@@ -21,6 +21,10 @@ describe('scrubUrl', () => {
     expect(scrubUrl('https://a.test/#/reset?token=t&step=2')).toBe('https://a.test/#/reset?token=[redacted]&step=2');
   });
 
+  it('leaves an empty value empty (a URL already stripped of its values stays as it was)', () => {
+    expect(scrubUrl('https://a.test/api/fail?token=&page=')).toBe('https://a.test/api/fail?token=&page=');
+  });
+
   it('leaves paths and harmless parameters alone', () => {
     const url = 'https://a.test/tokens/list?sort=name#top';
     expect(scrubUrl(url)).toBe(url);

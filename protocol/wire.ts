@@ -9,6 +9,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** A string from a fixed list, as a JSON-schema `enum` (validation errors can then name the choices). */
 const StringEnum = <T extends string[]>(values: [...T]) => Type.Unsafe<T[number]>({ type: 'string', enum: values });
 
+/** A debug ID: a UUID, any case (bundlers differ), as in `//# debugId=<uuid>`. */
+export const DEBUG_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
 /** Fields every event carries, whatever its kind. */
 const base = {
   event_id: Type.String({ format: 'uuid' }),
@@ -71,6 +74,14 @@ export const ErrorEventSchema = Type.Object(
     fingerprint: Type.Optional(Type.Array(Type.String(), { maxItems: 16 })),
     /** Oldest first; the collector keeps the newest 100. */
     breadcrumbs: Type.Optional(Type.Array(BreadcrumbSchema)),
+    /**
+     * Debug IDs (ECMA-426 proposal) of the bundles in `frames`: frame `file` → ID, read from the
+     * registration `lookout sourcemaps inject` adds to each bundle. Lets the collector find the
+     * right source map whatever URL, CDN or query string served the file.
+     */
+    debug_ids: Type.Optional(
+      Type.Record(Type.String({ maxLength: 2048 }), Type.String({ pattern: DEBUG_ID_PATTERN }), { maxProperties: 64 }),
+    ),
   },
   { additionalProperties: false },
 );

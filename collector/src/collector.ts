@@ -5,6 +5,15 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadAgentScripts, type AgentScript } from './agent-script/agent-script-routes.js';
+import { createArtifactStore } from './artifacts/artifact-store.js';
+import { createBus, type Bus } from './bus/bus.js';
+import { createGroupingStage } from './issues/grouping-stage.js';
+import { createIssueStore, type IssueStore } from './issues/issue-store.js';
+import { publishIssues } from './issues/publish-issues.js';
+import { createArtifactLookup } from './symbolicate/artifact-lookup.js';
+import { createMapCache } from './symbolicate/map-cache.js';
+import { createOffThreadParser } from './symbolicate/parse-off-thread.js';
+import { createSymbolicationStage } from './symbolicate/symbolication-stage.js';
 import { ensureAdminToken } from './auth/admin-token.js';
 import { createAuthenticate } from './auth/bearer.js';
 import type { CollectorConfig } from './config/config.js';
@@ -24,6 +33,9 @@ export interface RunningCollector {
   store: Store;
   projects: ProjectRegistry;
   processor: Processor;
+  /** Issue events, published once stored: `issue.new`, `issue.regression`, `issue.event`. */
+  bus: Bus;
+  issues: IssueStore;
   /** Known when generated at this start, fixed by configuration, or kept in the data folder. */
   adminToken?: string;
   defaultProject?: Project;
@@ -48,6 +60,17 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const metrics = createMetrics(() => spool.stats());
   const agentScripts = await loadAgentScripts(options.agentDistDir ?? agentDistDir);
 
+  const artifacts = createArtifactStore(store);
+  const lookup = createArtifactLookup(artifacts);
+  const parser = createOffThreadParser({ workers: config.symbolication.parseWorkers, limits: { maxBytes: config.artifacts.maxFileBytes } });
+  const issues = createIssueStore(store);
+  const stages = [
+    ...(config.symbolication.enabled
+      ? [createSymbolicationStage({ lookup, artifacts, parser, metrics, maps: createMapCache({ maxBytes: config.symbolication.mapCacheBytes }), contextLines: config.symbolication.contextLines })]
+      : []),
+    createGroupingStage({ issues, metrics }),
+  ];
+
   let url = config.publicUrl ?? '';
   const app = await buildApp({
     config,
@@ -56,6 +79,10 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     projects,
     metrics,
     authenticate: createAuthenticate(admin.hash, projects),
+    artifacts,
+    lookup,
+    parser,
+    issues,
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
     publicUrl: () => url,
@@ -68,8 +95,11 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     log: app.log,
     retentionDays: config.retentionDays,
     deadLetter: deadLetterFile(join(dataDir, 'dead-letter.ndjson')),
+    stages,
     ...config.processor,
   });
+  const bus = createBus((error, topic) => app.log.error({ err: error, topic }, 'a bus subscriber failed'));
+  processor.onStored(publishIssues(bus));
   const address = await app.listen({ host: config.host, port: config.port });
   url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 
@@ -80,6 +110,8 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     store,
     projects,
     processor,
+    bus,
+    issues,
     adminToken: admin.token,
     defaultProject,
     agentScripts,
@@ -87,6 +119,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
       (closing ??= (async () => {
         await app.close();
         await processor.stop();
+        await parser.close();
         projects.close();
         await spool.close();
         await store.close();

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaMigrations, schemaStatements } from '../../collector/src/store/migrations.js';
 
 const EVENT_TABLES = ['errors', 'vitals', 'navigations'];
-const METADATA_TABLES = ['schema_migrations', 'projects', 'settings'];
+const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'issues'];
+/** Sharded like events, but rolled up: merged by key instead of replaced. */
+const AGGREGATE_TABLES = ['issue_counts'];
 
 const single = schemaStatements({ database: 'lookout', retentionDays: 30 });
 const clustered = schemaStatements({ database: 'lookout', cluster: 'analytics', retentionDays: 30 });
@@ -25,11 +27,15 @@ function createStatement(statements: string[], table: string): string {
 }
 
 describe('schema on a single server (and the embedded engine)', () => {
-  it('creates every table once, IF NOT EXISTS, as plain ReplacingMergeTree', () => {
-    expect(single).toHaveLength(EVENT_TABLES.length + METADATA_TABLES.length);
-    for (const statement of single) {
+  it('creates every table once, IF NOT EXISTS, as plain ReplacingMergeTree (AggregatingMergeTree for counts)', () => {
+    const creates = single.filter((statement) => statement.startsWith('CREATE TABLE'));
+    expect(creates).toHaveLength(EVENT_TABLES.length + METADATA_TABLES.length + AGGREGATE_TABLES.length);
+    for (const table of AGGREGATE_TABLES) expect(createStatement(single, table)).toMatch(/ENGINE = AggregatingMergeTree\(\)/);
+    for (const statement of creates) {
       expect(statement).toMatch(/^CREATE TABLE IF NOT EXISTS lookout\.\w+\n/);
-      expect(statement).toMatch(/ENGINE = ReplacingMergeTree\(/);
+      if (!AGGREGATE_TABLES.some((table) => statement.startsWith(`CREATE TABLE IF NOT EXISTS lookout.${table}\n`))) {
+        expect(statement).toMatch(/ENGINE = ReplacingMergeTree\(/);
+      }
       expect(statement).toContain('non_replicated_deduplication_window = 1000');
       expect(statement).not.toMatch(/ON CLUSTER|Replicated|Distributed/);
     }
@@ -88,6 +94,23 @@ describe('schema on a cluster', () => {
     expect(createStatement(clustered, 'projects')).toContain("'{replica}', updated_at)");
   });
 
+  it('adds the issue columns to both the shard tables and the Distributed table, and counts issues per shard', () => {
+    const alters = clustered.filter((statement) => statement.startsWith('ALTER TABLE'));
+    expect(alters.map((statement) => statement.split('\n')[0])).toEqual([
+      'ALTER TABLE lookout.errors_local ON CLUSTER analytics',
+      'ALTER TABLE lookout.errors ON CLUSTER analytics',
+      'ALTER TABLE lookout.errors_local ON CLUSTER analytics',
+    ]);
+    expect(alters[2]).toContain('ADD INDEX IF NOT EXISTS issue_id_index issue_id TYPE bloom_filter');
+    const view = clustered.find((statement) => statement.startsWith('CREATE MATERIALIZED VIEW'))!;
+    expect(view).toContain('lookout.issue_counts_mv ON CLUSTER analytics TO lookout.issue_counts_local AS');
+    expect(view).toContain('FROM lookout.errors_local');
+    expect(createStatement(clustered, 'issue_counts_local')).toContain(
+      "ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/issue_counts_local', '{replica}')",
+    );
+    expect(createStatement(clustered, 'issue_counts')).toContain('Distributed(analytics, lookout, issue_counts_local, cityHash64(issue_id))');
+  });
+
   it('quotes a cluster name with a dash, and refuses names that are not names', () => {
     const dashed = schemaStatements({ database: 'lookout', cluster: 'prod-eu', retentionDays: 30 });
     expect(dashed[0]).toContain('ON CLUSTER `prod-eu`');
@@ -121,7 +144,7 @@ describe('every statement parses with the real ClickHouse parser', () => {
   ])('%s', async (_, statements) => {
     for (const statement of statements) {
       const result = await session.queryBindAsync('SELECT formatQuery({statement:String}) AS formatted', { statement }, { format: 'JSONEachRow' });
-      expect(result.text(), statement).toContain('CREATE TABLE IF NOT EXISTS');
+      expect(result.text(), statement).toMatch(/CREATE TABLE IF NOT EXISTS|CREATE MATERIALIZED VIEW IF NOT EXISTS|ALTER TABLE/);
     }
   });
 });

@@ -15,7 +15,7 @@ export const SELECT_COLUMNS: Record<EventKind, string> = {
   error: `${COMMON}, type, message, stack, frame_functions, frame_files, frame_lines, frame_columns,
     mechanism, handled, level, hint, count, fingerprint,
     arrayMap(t -> toUnixTimestamp64Milli(t), breadcrumb_timestamps) AS breadcrumb_ms,
-    breadcrumb_categories, breadcrumb_messages, breadcrumb_levels`,
+    breadcrumb_categories, breadcrumb_messages, breadcrumb_levels, issue_id, symbolicated`,
   vital: `${COMMON}, name, value, rating, target, navigation_type`,
   navigation: `${COMMON}, type, duration, router_duration, requests, status, from_route`,
 };
@@ -70,6 +70,9 @@ export function rowToEvent(kind: EventKind, row: Row): Record<string, unknown> {
           message: row.breadcrumb_messages[i],
           level: optional(row.breadcrumb_levels[i]),
         })),
+        issue_id: optional(row.issue_id),
+        // The frames after symbolication: status (mapped, or why not), original position, context, minified frame.
+        symbolicated_frames: row.symbolicated ? JSON.parse(row.symbolicated) : undefined,
       };
     case 'vital':
       return { ...common, name: row.name, value: Number(row.value), rating: row.rating, target: optional(row.target), navigation_type: optional(row.navigation_type) };

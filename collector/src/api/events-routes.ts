@@ -16,7 +16,7 @@ export interface ReadRoutesOptions {
   authenticate: Authenticate;
 }
 
-interface EventsQuery {
+export interface EventsQuery {
   kind?: EventKind;
   since?: string;
   until?: string;
@@ -51,39 +51,50 @@ export async function eventsRoutes(app: FastifyInstance, { store, authenticate }
     },
     onRequest: projectAccess(authenticate),
   }, async (request) => {
-    const { projectId } = request.params;
-    const { since, until } = parseTimeRange(request.query);
-    const limit = request.query.limit ?? 100;
-    const after = request.query.cursor ? decodeCursor(request.query.cursor) : { timestamp: until, eventId: MAX_UUID };
     const kinds = request.query.kind ? [request.query.kind] : EVENT_KINDS;
-
-    // One query per table, merged here: the tables have different columns, and each query
-    // reads only `limit` rows from its sorted, deduplicated (FINAL) table.
-    const perKind = await Promise.all(
-      kinds.map(async (kind) => {
-        const rows = await store.query(
-          `SELECT ${SELECT_COLUMNS[kind]} FROM ${TABLE_OF_KIND[kind]} FINAL
-           WHERE project_id = {projectId:UInt32}
-             AND timestamp >= fromUnixTimestamp64Milli({since:Int64})
-             AND timestamp < fromUnixTimestamp64Milli({until:Int64})
-             AND (timestamp, toString(event_id)) < (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:String})
-           ORDER BY timestamp DESC, toString(event_id) DESC
-           LIMIT {limit:UInt32}`,
-          { projectId, since, until, afterTs: after.timestamp, afterId: after.eventId, limit },
-        );
-        return rows.map((row) => ({ row, event: rowToEvent(kind, row) }));
-      }),
-    );
-    const merged = perKind
-      .flat()
-      .sort((a, b) => (b.event.timestamp as number) - (a.event.timestamp as number) || compareUuidDesc(a.event, b.event))
-      .slice(0, limit);
-    const last = merged[merged.length - 1];
-    return {
-      events: merged.map((m) => m.event),
-      next_cursor: merged.length === limit && last ? encodeCursor(last.event.timestamp as number, last.event.event_id as string) : null,
-    };
+    return listEvents(store, request.params.projectId, kinds, request.query);
   });
+}
+
+/** A page of events, newest first; `issueId` keeps one issue's errors. */
+export async function listEvents(
+  store: Store,
+  projectId: number,
+  kinds: readonly EventKind[],
+  query: EventsQuery,
+  issueId?: string,
+): Promise<{ events: Record<string, unknown>[]; next_cursor: string | null }> {
+  const { since, until } = parseTimeRange(query);
+  const limit = query.limit ?? 100;
+  const after = query.cursor ? decodeCursor(query.cursor) : { timestamp: until, eventId: MAX_UUID };
+
+  // One query per table, merged here: the tables have different columns, and each query
+  // reads only `limit` rows from its sorted, deduplicated (FINAL) table.
+  const perKind = await Promise.all(
+    kinds.map(async (kind) => {
+      const rows = await store.query(
+        `SELECT ${SELECT_COLUMNS[kind]} FROM ${TABLE_OF_KIND[kind]} FINAL
+         WHERE project_id = {projectId:UInt32}
+           ${issueId === undefined ? '' : 'AND issue_id = {issueId:String}'}
+           AND timestamp >= fromUnixTimestamp64Milli({since:Int64})
+           AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+           AND (timestamp, toString(event_id)) < (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:String})
+         ORDER BY timestamp DESC, toString(event_id) DESC
+         LIMIT {limit:UInt32}`,
+        { projectId, since, until, afterTs: after.timestamp, afterId: after.eventId, limit, issueId: issueId ?? '' },
+      );
+      return rows.map((row) => ({ row, event: rowToEvent(kind, row) }));
+    }),
+  );
+  const merged = perKind
+    .flat()
+    .sort((a, b) => (b.event.timestamp as number) - (a.event.timestamp as number) || compareUuidDesc(a.event, b.event))
+    .slice(0, limit);
+  const last = merged[merged.length - 1];
+  return {
+    events: merged.map((m) => m.event),
+    next_cursor: merged.length === limit && last ? encodeCursor(last.event.timestamp as number, last.event.event_id as string) : null,
+  };
 }
 
 /** Ties on the millisecond are ordered by the id's text, as the SQL above orders them, so cursors never skip one. */

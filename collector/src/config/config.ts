@@ -60,6 +60,18 @@ export interface CollectorConfig {
   rateLimits: RateLimits;
   spool: { quotaBytes: number; segmentBytes: number };
   processor: { batchRows: number; flushIntervalMs: number; maxBackoffMs: number };
+  /** Uploaded bundles and maps: largest file accepted. */
+  artifacts: { maxFileBytes: number };
+  symbolication: {
+    /** Off: frames are stored as sent (grouping then reads minified names). */
+    enabled: boolean;
+    /** Parsed maps kept in memory, by the size of their JSON. */
+    mapCacheBytes: number;
+    /** Worker threads that parse maps. */
+    parseWorkers: number;
+    /** Source lines shown each side of a frame. */
+    contextLines: number;
+  };
   logLevel: string;
 }
 
@@ -96,6 +108,8 @@ export function defaultConfig(): CollectorConfig {
     rateLimits: { ...DEFAULT_RATE_LIMITS },
     spool: { quotaBytes: 1024 * 1024 * 1024, segmentBytes: 64 * 1024 * 1024 },
     processor: { batchRows: 20_000, flushIntervalMs: 1000, maxBackoffMs: 30_000 },
+    artifacts: { maxFileBytes: 100 * 1024 * 1024 },
+    symbolication: { enabled: true, mapCacheBytes: 256 * 1024 * 1024, parseWorkers: 1, contextLines: 5 },
     logLevel: 'info',
   };
 }

@@ -24,6 +24,9 @@ const FLAGS = {
   'rate-limit-project': { type: 'string', env: 'LOOKOUT_RATE_LIMIT_PROJECT' },
   'rate-limit-ip': { type: 'string', env: 'LOOKOUT_RATE_LIMIT_IP' },
   'spool-quota-mb': { type: 'string', env: 'LOOKOUT_SPOOL_QUOTA_MB' },
+  'artifact-max-mb': { type: 'string', env: 'LOOKOUT_ARTIFACT_MAX_MB' },
+  'map-cache-mb': { type: 'string', env: 'LOOKOUT_MAP_CACHE_MB' },
+  symbolicate: { type: 'string', env: 'LOOKOUT_SYMBOLICATE' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', env: '' },
 } as const;
@@ -91,6 +94,14 @@ export function configFromFlags(flags: ServeFlags): CollectorConfig {
   if (ip) [config.rateLimits.ipRequestsPerSecond, config.rateLimits.ipRequestsBurst] = ip;
   const quotaMb = integer(flags['spool-quota-mb'], 'spool-quota-mb', 1);
   if (quotaMb) config.spool.quotaBytes = quotaMb * 1024 * 1024;
+  const artifactMb = integer(flags['artifact-max-mb'], 'artifact-max-mb', 1);
+  if (artifactMb) config.artifacts.maxFileBytes = artifactMb * 1024 * 1024;
+  const cacheMb = integer(flags['map-cache-mb'], 'map-cache-mb', 1);
+  if (cacheMb) config.symbolication.mapCacheBytes = cacheMb * 1024 * 1024;
+  if (flags.symbolicate !== undefined) {
+    if (flags.symbolicate !== 'true' && flags.symbolicate !== 'false') throw new Error(`--symbolicate must be true or false (got "${flags.symbolicate}")`);
+    config.symbolication.enabled = flags.symbolicate === 'true';
+  }
   config.logLevel = flags['log-level'] ?? config.logLevel;
   return config;
 }

@@ -46,6 +46,12 @@ export function normalizeEvent(event: LookoutEvent, limits: IngestLimits, receiv
         file: frame.file === undefined ? undefined : truncate(frame.file, limits.urlChars),
       }));
     }
+    if (event.debug_ids) {
+      // Keyed like the frames' files (cut the same way) so the two still match; IDs lower-cased.
+      const ids: Record<string, string> = {};
+      for (const [file, id] of Object.entries(event.debug_ids)) ids[truncate(file, limits.urlChars)] = id.toLowerCase();
+      event.debug_ids = ids;
+    }
     if (event.breadcrumbs && event.breadcrumbs.length > limits.breadcrumbsPerEvent) {
       event.breadcrumbs = event.breadcrumbs.slice(-limits.breadcrumbsPerEvent);
     }

@@ -69,6 +69,24 @@ export function createMetrics(spoolStats: () => SpoolStats) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    stageErrors: new Counter({
+      name: 'lookout_stage_errors_total',
+      help: 'Batches a processor stage failed on for a reason other than the store (stored without that stage)',
+      labelNames: ['stage'] as const,
+      registers,
+    }),
+    framesSymbolicated: new Counter({
+      name: 'lookout_frames_symbolicated_total',
+      help: 'Error frames by symbolication status (mapped, or why not: no_artifact, url_not_matched, …)',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    issuesOpened: new Counter({
+      name: 'lookout_issues_opened_total',
+      help: 'Issues opened (first event of a fingerprint) and reopened (regressions)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     eventsDeadLettered: new Counter({
       name: 'lookout_events_dead_lettered_total',
       help: 'Events the store refused as invalid, kept in DATA/dead-letter.ndjson instead',

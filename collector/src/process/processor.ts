@@ -95,15 +95,21 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       events.push(...toProcessed(entries.slice(i, i + RECORDS_PER_TURN)));
       await nextTurn();
     }
-    for (const stage of stages) await stage.run(events);
     const token = `spool:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
 
     let backoff = 100;
     let refusals = 0;
+    let staged = false;
     const refused = new Set<ProcessedEvent>();
     for (;;) {
       const started = performance.now();
       try {
+        // Stages read ClickHouse too (artifacts, issues): while it is down they fail like the
+        // write does, and the batch waits in the spool until both work.
+        if (!staged) {
+          for (const stage of stages) await runStage(stage, events);
+          staged = true;
+        }
         if (refusals < REFUSALS_BEFORE_SPLIT) await insertEvents(events, token);
         else await insertIsolatingRefused(events, token, refused);
         metrics.flushSeconds.observe((performance.now() - started) / 1000);
@@ -113,7 +119,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
         storeFailing = false;
         break;
       } catch (error) {
-        metrics.storeErrors.inc({ operation: 'insert' });
+        metrics.storeErrors.inc({ operation: staged ? 'insert' : 'stage' });
         if (error instanceof StoreError && !error.retryable) refusals++;
         if (!storeFailing) log.error({ err: error }, 'store write failed; retrying with backoff, ingest keeps accepting into the spool');
         storeFailing = true;
@@ -132,6 +138,17 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       }
     }
     return true;
+  }
+
+  async function runStage(stage: ProcessorStage, events: ProcessedEvent[]): Promise<void> {
+    try {
+      await stage.run(events);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      // A bug in a stage must not hold the pipeline: the events are stored without what it adds.
+      log.error({ err: error, stage: stage.name }, 'a processor stage failed; the batch is stored without it');
+      metrics.stageErrors.inc({ stage: stage.name });
+    }
   }
 
   function countStored(events: readonly ProcessedEvent[], refused: Set<ProcessedEvent>): void {

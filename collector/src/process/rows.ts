@@ -23,7 +23,7 @@ export const COLUMNS_OF_KIND: Record<EventKind, readonly string[]> = {
   error: [
     ...COMMON_COLUMNS, 'type', 'message', 'stack', 'frame_functions', 'frame_files', 'frame_lines',
     'frame_columns', 'mechanism', 'handled', 'level', 'hint', 'count', 'fingerprint', 'breadcrumb_timestamps',
-    'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels',
+    'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels', 'issue_id', 'frame_statuses', 'symbolicated',
   ],
   vital: [...COMMON_COLUMNS, 'name', 'value', 'rating', 'target', 'navigation_type'],
   navigation: [...COMMON_COLUMNS, 'type', 'duration', 'router_duration', 'requests', 'status', 'from_route'],
@@ -101,6 +101,9 @@ function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
         crumbs.map((c) => c.category),
         crumbs.map((c) => c.message),
         crumbs.map((c) => c.level ?? ''),
+        processed.issue?.id ?? '',
+        processed.frames?.map((f) => f.status) ?? [],
+        processed.frames ? JSON.stringify(processed.frames) : '',
       );
       break;
     }

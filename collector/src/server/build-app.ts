@@ -4,7 +4,14 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { agentScriptRoutes, type AgentScript } from '../agent-script/agent-script-routes.js';
+import { artifactsRoutes } from '../api/artifacts-routes.js';
 import { eventsRoutes } from '../api/events-routes.js';
+import { issuesRoutes } from '../api/issues-routes.js';
+import { releasesRoutes } from '../api/releases-routes.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { IssueStore } from '../issues/issue-store.js';
+import type { ArtifactLookup } from '../symbolicate/artifact-lookup.js';
+import type { OffThreadParser } from '../symbolicate/parse-off-thread.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
@@ -24,6 +31,11 @@ export interface AppParts {
   projects: ProjectRegistry;
   metrics: CollectorMetrics;
   authenticate: Authenticate;
+  artifacts: ArtifactStore;
+  lookup: ArtifactLookup;
+  /** Parses uploaded maps off the main thread (shared with symbolication). */
+  parser: OffThreadParser;
+  issues: IssueStore;
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
@@ -66,6 +78,15 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(projectsRoutes, { projects: parts.projects, authenticate: parts.authenticate });
   await app.register(eventsRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(artifactsRoutes, {
+    artifacts: parts.artifacts,
+    lookup: parts.lookup,
+    parser: parts.parser,
+    authenticate: parts.authenticate,
+    maxFileBytes: config.artifacts.maxFileBytes,
+  });
+  await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, authenticate: parts.authenticate });
+  await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
   await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });
   return app;

@@ -95,7 +95,10 @@ export function migrationsTableStatement(options: SchemaOptions): string {
 
 export function schemaMigrations(options: SchemaOptions): Migration[] {
   checkSchemaOptions(options);
-  return [{ version: 1, name: 'initial schema', statements: initialSchema(options) }];
+  return [
+    { version: 1, name: 'initial schema', statements: initialSchema(options) },
+    { version: 2, name: 'source maps and issues', statements: sourceMapsAndIssues(options) },
+  ];
 }
 
 function initialSchema(options: SchemaOptions): string[] {
@@ -210,10 +213,127 @@ function initialSchema(options: SchemaOptions): string[] {
   ];
 }
 
+/**
+ * Version 2: symbolicated frames and the issue on each error; uploaded artifacts; issue state
+ * (one row per issue, newest version wins) and issue counts kept by a materialised view so
+ * that lists and counts never scan the errors table.
+ */
+function sourceMapsAndIssues(options: SchemaOptions): string[] {
+  const { database, cluster } = options;
+  const onCluster = cluster ? ` ON CLUSTER ${clusterIdentifier(cluster)}` : '';
+  const errorsTables = cluster ? ['errors_local', 'errors'] : ['errors'];
+  const errorColumns = [
+    'issue_id String',
+    'frame_statuses Array(LowCardinality(String))',
+    // JSON of the symbolicated frames with source context: read only for one event at a time.
+    'symbolicated String CODEC(ZSTD(3))',
+  ];
+  const alters = errorsTables.map(
+    (table) =>
+      `ALTER TABLE ${database}.${table}${onCluster}\n` + errorColumns.map((column) => `    ADD COLUMN IF NOT EXISTS ${column}`).join(',\n'),
+  );
+  // Reading one issue's events (latest event, breakdowns) skips granules without it.
+  alters.push(`ALTER TABLE ${database}.${cluster ? 'errors_local' : 'errors'}${onCluster}\n    ADD INDEX IF NOT EXISTS issue_id_index issue_id TYPE bloom_filter GRANULARITY 4`);
+  const countsTarget = cluster ? 'issue_counts_local' : 'issue_counts';
+  const errorsSource = cluster ? 'errors_local' : 'errors';
+  return [
+    ...alters,
+    ...createTable(options, {
+      name: 'artifacts',
+      columns: [
+        'project_id UInt32',
+        'release String',
+        'name String',
+        'debug_id String',
+        'kind LowCardinality(String)',
+        'invalid_status LowCardinality(String)',
+        'invalid_reason String',
+        'file String',
+        'source_map_url String',
+        'sources UInt32',
+        'sources_content Bool',
+        'size UInt64',
+        'sha256 String',
+        'content String CODEC(ZSTD(3))',
+        "uploaded_at DateTime64(3,'UTC')",
+        'deleted UInt8',
+      ],
+      indexes: ['INDEX debug_id_index debug_id TYPE bloom_filter GRANULARITY 1'],
+      versionColumn: 'uploaded_at',
+      orderBy: '(project_id, release, name, debug_id)',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'issues',
+      columns: [
+        'project_id UInt32',
+        'issue_id String',
+        'fingerprint String',
+        'grouping Array(String)',
+        'grouping_kind LowCardinality(String)',
+        'title String',
+        'culprit String',
+        'type String',
+        "first_seen DateTime64(3,'UTC')",
+        'first_release String',
+        'first_event_id String',
+        'status LowCardinality(String)',
+        'resolved_in_release String',
+        "status_changed_at DateTime64(3,'UTC')",
+        'regression_event_id String',
+        "updated_at DateTime64(3,'UTC')",
+      ],
+      versionColumn: 'updated_at',
+      orderBy: '(project_id, issue_id)',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'issue_counts',
+      engine: 'aggregating',
+      columns: [
+        'project_id UInt32',
+        'issue_id String',
+        "hour DateTime('UTC')",
+        'release LowCardinality(String)',
+        'environment LowCardinality(String)',
+        'retention_days UInt16',
+        'events SimpleAggregateFunction(sum, UInt64)',
+        'users AggregateFunction(uniq, Nullable(String))',
+        'sessions AggregateFunction(uniq, Nullable(String))',
+        "first_seen SimpleAggregateFunction(min, DateTime64(3,'UTC'))",
+        "last_seen SimpleAggregateFunction(max, DateTime64(3,'UTC'))",
+      ],
+      partitionBy: '(retention_days, toYYYYMM(hour))',
+      ttl: 'hour + toIntervalDay(retention_days)',
+      orderBy: '(project_id, issue_id, hour, release, environment, retention_days)',
+      sharded: true,
+      shardKey: 'cityHash64(issue_id)',
+    }),
+    // Users: distinct user ids; an event without one counts its session as one user.
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_counts_mv${onCluster} TO ${database}.${countsTarget} AS`,
+      'SELECT project_id, issue_id, toStartOfHour(timestamp) AS hour, release, environment, retention_days,',
+      '    toUInt64(sum(count)) AS events,',
+      "    uniqState(if(user_id != '', concat('u:', user_id), nullIf(concat('s:', session_id), 's:'))) AS users,",
+      "    uniqState(nullIf(session_id, '')) AS sessions,",
+      '    min(timestamp) AS first_seen, max(timestamp) AS last_seen',
+      `FROM ${database}.${errorsSource}`,
+      "WHERE issue_id != ''",
+      'GROUP BY project_id, issue_id, hour, release, environment, retention_days',
+    ].join('\n'),
+  ];
+}
+
 interface TableSpec {
   name: string;
   columns: string[];
+  /** Skip indexes (`INDEX name expr TYPE … GRANULARITY n`). */
+  indexes?: string[];
   orderBy: string;
+  /** Default `replacing`: ReplacingMergeTree. `aggregating`: AggregatingMergeTree (rows merged by key). */
+  engine?: 'replacing' | 'aggregating';
+  /** Sharding expression of the Distributed table (sharded tables on a cluster). Default `cityHash64(event_id)`. */
+  shardKey?: string;
   /** ReplacingMergeTree keeps the row with the highest value of this column; else the last inserted. */
   versionColumn?: string;
   partitionBy?: string;
@@ -230,16 +350,17 @@ function createTable(options: SchemaOptions, spec: TableSpec): string[] {
   const storedName = cluster && spec.sharded ? `${spec.name}_local` : spec.name;
   const versionArgument = spec.versionColumn ? `, ${spec.versionColumn}` : '';
   const keeperPath = spec.sharded ? `/clickhouse/tables/{shard}/{database}/${storedName}` : `/clickhouse/tables/{database}/${storedName}`;
+  const family = spec.engine === 'aggregating' ? 'AggregatingMergeTree' : 'ReplacingMergeTree';
   const engine = cluster
-    ? `ReplicatedReplacingMergeTree('${keeperPath}', '{replica}'${versionArgument})`
-    : `ReplacingMergeTree(${spec.versionColumn ?? ''})`;
+    ? `Replicated${family}('${keeperPath}', '{replica}'${versionArgument})`
+    : `${family}(${spec.versionColumn ?? ''})`;
   // Insert deduplication (by token or by block hash) is what makes a replayed insert a no-op.
   const dedupWindow = cluster ? 'replicated_deduplication_window = 1000' : 'non_replicated_deduplication_window = 1000';
 
   const statements = [
     [
       `CREATE TABLE IF NOT EXISTS ${database}.${storedName}${onCluster}`,
-      `(\n${spec.columns.map((column) => `    ${column}`).join(',\n')}\n)`,
+      `(\n${[...spec.columns, ...(spec.indexes ?? [])].map((column) => `    ${column}`).join(',\n')}\n)`,
       `ENGINE = ${engine}`,
       spec.partitionBy ? `PARTITION BY ${spec.partitionBy}` : '',
       `ORDER BY ${spec.orderBy}`,
@@ -252,7 +373,7 @@ function createTable(options: SchemaOptions, spec: TableSpec): string[] {
   if (cluster && spec.sharded) {
     statements.push(
       `CREATE TABLE IF NOT EXISTS ${database}.${spec.name}${onCluster} AS ${database}.${storedName}\n` +
-        `ENGINE = Distributed(${clusterIdentifier(cluster)}, ${database}, ${storedName}, cityHash64(event_id))`,
+        `ENGINE = Distributed(${clusterIdentifier(cluster)}, ${database}, ${storedName}, ${spec.shardKey ?? 'cityHash64(event_id)'})`,
     );
   }
   return statements;

@@ -1,0 +1,277 @@
+/**
+ * Issues of a project:
+ *   GET   /api/:projectId/issues?status=&release=&environment=&q=&sort=last_seen|events|users|first_seen&cursor=&limit=&since=&until=
+ *   PATCH /api/:projectId/issues                 { ids: [...], status, release? }   (bulk)
+ *   GET   /api/:projectId/issues/:id             issue, counts, latest event (symbolicated), breakdowns
+ *   GET   /api/:projectId/issues/:id/events
+ *   PATCH /api/:projectId/issues/:id             { status, release? }
+ * Counts come from the `issue_counts` materialised view (per hour, release and environment),
+ * never from a scan of the errors table; issue state from `issues`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type Authenticate, projectAccess } from '../auth/bearer.js';
+import { ISSUE_STATUSES, issueColumns, issueFromRow, type IssueRecord, type IssueRow, type IssueStatus, type IssueStore } from '../issues/issue-store.js';
+import { httpError } from '../server/http-error.js';
+import type { Store } from '../store/types.js';
+import { listEvents, projectParams, readQuery, type EventsQuery } from './events-routes.js';
+import { SELECT_COLUMNS, rowToEvent } from './event-rows.js';
+import { parseTimeRange } from './time-range.js';
+
+export interface IssuesRoutesOptions {
+  store: Store;
+  issues: IssueStore;
+  authenticate: Authenticate;
+}
+
+const SORTS = ['last_seen', 'first_seen', 'events', 'users'] as const;
+type Sort = (typeof SORTS)[number];
+/** Issues are listed over two weeks unless told otherwise (as Sentry does). */
+const DEFAULT_LIST_WINDOW_MS = 14 * 24 * 3600_000;
+const issueIdSchema = { type: 'string', pattern: '^[0-9a-f]{16}$' };
+
+interface ListQuery {
+  status?: IssueStatus;
+  release?: string;
+  environment?: string;
+  q?: string;
+  sort?: Sort;
+  cursor?: string;
+  limit?: number;
+  since?: string;
+  until?: string;
+}
+
+interface CountsRow {
+  issue_id: string;
+  events: string | number;
+  users: string | number;
+  sessions: string | number;
+  first_ms: string | number;
+  last_ms: string | number;
+}
+
+const counts = (row: CountsRow) => ({
+  events: Number(row.events),
+  users: Number(row.users),
+  sessions: Number(row.sessions),
+  first_seen_in_range: Number(row.first_ms),
+  last_seen: Number(row.last_ms),
+});
+
+function issueJson(record: IssueRecord) {
+  return {
+    id: record.issueId,
+    title: record.title,
+    culprit: record.culprit,
+    type: record.type,
+    status: record.status,
+    resolved_in_release: record.resolvedInRelease || null,
+    first_seen: record.firstSeen,
+    first_release: record.firstRelease || null,
+    status_changed_at: record.statusChangedAt,
+    regressed: record.regressionEventId !== '',
+    grouping: { kind: record.groupingKind, parts: record.grouping },
+  };
+}
+
+const SORT_EXPRESSION: Record<Sort, string> = {
+  last_seen: 'toUnixTimestamp64Milli(c.last_seen)',
+  first_seen: 'toUnixTimestamp64Milli(i.first_seen)',
+  events: 'c.events',
+  users: 'c.users',
+};
+
+function encodeCursor(value: number, id: string): string {
+  return Buffer.from(`${value}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { value: number; id: string } {
+  const [value, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!/^\d+$/.test(value ?? '') || !/^[0-9a-f]{16}$/.test(id ?? '')) throw httpError(400, '"cursor" is not one this API returned');
+  return { value: Number(value), id };
+}
+
+export async function issuesRoutes(app: FastifyInstance, { store, issues, authenticate }: IssuesRoutesOptions): Promise<void> {
+  const access = projectAccess(authenticate);
+  const issueParams = { type: 'object', required: ['projectId', 'id'], properties: { ...projectParams.properties, id: issueIdSchema } } as const;
+  const statusBody = {
+    status: { type: 'string', enum: ISSUE_STATUSES },
+    release: { type: 'string', maxLength: 200 },
+  };
+
+  app.get<{ Params: { projectId: number }; Querystring: ListQuery }>('/api/:projectId/issues', {
+    schema: {
+      params: projectParams,
+      querystring: readQuery({
+        status: { type: 'string', enum: ISSUE_STATUSES },
+        release: { type: 'string', maxLength: 200 },
+        environment: { type: 'string', maxLength: 200 },
+        q: { type: 'string', maxLength: 200 },
+        sort: { type: 'string', enum: SORTS, default: 'last_seen' },
+        cursor: { type: 'string', maxLength: 200 },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      }),
+    },
+    onRequest: access,
+  }, async (request) => {
+    const { projectId } = request.params;
+    const query = request.query;
+    const now = Date.now();
+    const { since, until } = parseTimeRange({ since: query.since ?? String(now - DEFAULT_LIST_WINDOW_MS), until: query.until }, now);
+    const sort = query.sort ?? 'last_seen';
+    const limit = query.limit ?? 50;
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const rows = await store.query<IssueRow & CountsRow & { sort_value: string | number }>(
+      `SELECT ${issueColumns('i')},
+              c.events AS events, c.users AS users, c.sessions AS sessions,
+              toUnixTimestamp64Milli(c.first_seen) AS first_ms, toUnixTimestamp64Milli(c.last_seen) AS last_ms,
+              ${SORT_EXPRESSION[sort]} AS sort_value
+       FROM (
+         SELECT issue_id, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
+                min(first_seen) AS first_seen, max(last_seen) AS last_seen
+         FROM issue_counts
+         WHERE project_id = {projectId:UInt32}
+           AND hour >= toStartOfHour(fromUnixTimestamp64Milli({since:Int64}))
+           AND hour < fromUnixTimestamp64Milli({until:Int64})
+           ${query.release !== undefined ? 'AND release = {release:String}' : ''}
+           ${query.environment !== undefined ? 'AND environment = {environment:String}' : ''}
+         GROUP BY issue_id
+       ) AS c
+       INNER JOIN (
+         SELECT * FROM issues FINAL
+         WHERE project_id = {projectId:UInt32}
+           ${query.status ? 'AND status = {status:String}' : ''}
+           ${query.q ? 'AND (positionCaseInsensitiveUTF8(title, {q:String}) > 0 OR positionCaseInsensitiveUTF8(culprit, {q:String}) > 0 OR issue_id = {q:String})' : ''}
+       ) AS i ON i.issue_id = c.issue_id
+       ${after ? 'WHERE (sort_value, i.issue_id) < ({afterValue:Int64}, {afterId:String})' : ''}
+       ORDER BY sort_value DESC, i.issue_id DESC
+       LIMIT {limit:UInt32}`,
+      {
+        projectId, since, until, limit,
+        release: query.release ?? '', environment: query.environment ?? '', status: query.status ?? '', q: query.q ?? '',
+        afterValue: after?.value ?? 0, afterId: after?.id ?? '',
+      },
+    );
+    const last = rows[rows.length - 1];
+    return {
+      issues: rows.map((row) => ({ ...issueJson(issueFromRow(row)), ...counts(row) })),
+      next_cursor: rows.length === limit && last ? encodeCursor(Number(last.sort_value), last.issue_id) : null,
+    };
+  });
+
+  app.get<{ Params: { projectId: number; id: string } }>('/api/:projectId/issues/:id', { schema: { params: issueParams }, onRequest: access }, async (request) => {
+    const { projectId, id } = request.params;
+    const record = (await issues.load(projectId, [id])).get(id);
+    if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
+    const perRelease = await store.query<CountsRow & { release: string; environment: string }>(
+      `SELECT release, environment, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
+              toUnixTimestamp64Milli(min(first_seen)) AS first_ms, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
+       FROM issue_counts WHERE project_id = {projectId:UInt32} AND issue_id = {id:String}
+       GROUP BY release, environment ORDER BY last_ms DESC`,
+      { projectId, id },
+    );
+    const [total] = await store.query<CountsRow>(
+      `SELECT sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
+              toUnixTimestamp64Milli(min(first_seen)) AS first_ms, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
+       FROM issue_counts WHERE project_id = {projectId:UInt32} AND issue_id = {id:String}`,
+      { projectId, id },
+    );
+    const lastSeen = Number(total?.last_ms ?? 0);
+    // The latest event is on the last-seen day: the primary key (project, day) narrows the read to it.
+    const latestRows = lastSeen
+      ? await store.query(
+          `SELECT ${SELECT_COLUMNS.error} FROM errors FINAL
+           WHERE project_id = {projectId:UInt32} AND toDate(timestamp) = toDate(fromUnixTimestamp64Milli({lastSeen:Int64}))
+             AND issue_id = {id:String}
+           ORDER BY timestamp DESC LIMIT 1`,
+          { projectId, id, lastSeen },
+        )
+      : [];
+    const since = Math.max(record.firstSeen, lastSeen - DEFAULT_LIST_WINDOW_MS);
+    const breakdown = (expression: string) =>
+      store.query<{ value: string; events: string | number }>(
+        `SELECT ${expression} AS value, sum(count) AS events FROM errors FINAL
+         WHERE project_id = {projectId:UInt32} AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND issue_id = {id:String}
+         GROUP BY value ORDER BY events DESC, value LIMIT 10`,
+        { projectId, id, since },
+      );
+    const [browsers, os, environments, routes, tags] = await Promise.all([
+      breakdown("concat(browser_name, ' ', splitByChar('.', browser_version)[1])"),
+      breakdown("concat(os_name, ' ', os_version)"),
+      breakdown('environment'),
+      breakdown('route'),
+      store.query<{ key: string; value: string; events: string | number }>(
+        `SELECT tag.1 AS key, tag.2 AS value, sum(count) AS events FROM errors FINAL ARRAY JOIN CAST(tags, 'Array(Tuple(String, String))') AS tag
+         WHERE project_id = {projectId:UInt32} AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND issue_id = {id:String}
+         GROUP BY key, value ORDER BY key, events DESC LIMIT 10 BY key`,
+        { projectId, id, since },
+      ),
+    ]);
+    const share = (rows: { value: string; events: string | number }[]) => rows.map((row) => ({ value: row.value.trim(), events: Number(row.events) }));
+    const tagGroups: Record<string, { value: string; events: number }[]> = {};
+    for (const row of tags) (tagGroups[row.key] ??= []).push({ value: row.value, events: Number(row.events) });
+    return {
+      issue: {
+        ...issueJson(record),
+        ...(total ? counts(total) : { events: 0, users: 0, sessions: 0, last_seen: null }),
+        releases: perRelease.map((row) => ({ release: row.release || null, environment: row.environment || null, ...counts(row) })),
+      },
+      latest_event: latestRows.length ? rowToEvent('error', latestRows[0]) : null,
+      breakdowns: { browsers: share(browsers), os: share(os), environments: share(environments), routes: share(routes), tags: tagGroups },
+    };
+  });
+
+  app.get<{ Params: { projectId: number; id: string }; Querystring: EventsQuery }>('/api/:projectId/issues/:id/events', {
+    schema: {
+      params: issueParams,
+      querystring: readQuery({ limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 }, cursor: { type: 'string', maxLength: 200 } }),
+    },
+    onRequest: access,
+  }, async (request) => {
+    const { projectId, id } = request.params;
+    const record = (await issues.load(projectId, [id])).get(id);
+    if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
+    const since = request.query.since ?? String(record.firstSeen);
+    return listEvents(store, projectId, ['error'], { ...request.query, since }, id);
+  });
+
+  /** "Resolved in the next release" without a release named: the newest release the issue was seen in. */
+  async function newestRelease(projectId: number, id: string): Promise<string> {
+    const [row] = await store.query<{ release: string }>(
+      `SELECT release FROM issue_counts WHERE project_id = {projectId:UInt32} AND issue_id = {id:String} AND release != ''
+       GROUP BY release ORDER BY max(last_seen) DESC LIMIT 1`,
+      { projectId, id },
+    );
+    return row?.release ?? '';
+  }
+
+  async function changeStatus(projectId: number, id: string, status: IssueStatus, release: string | undefined) {
+    const resolvedIn = status === 'resolved_in_release' ? (release ?? (await newestRelease(projectId, id))) : undefined;
+    const record = await issues.setStatus(projectId, id, status, resolvedIn);
+    if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
+    return issueJson(record);
+  }
+
+  app.patch<{ Params: { projectId: number; id: string }; Body: { status: IssueStatus; release?: string } }>('/api/:projectId/issues/:id', {
+    schema: { params: issueParams, body: { type: 'object', additionalProperties: false, required: ['status'], properties: statusBody } },
+    onRequest: access,
+  }, async (request) => ({ issue: await changeStatus(request.params.projectId, request.params.id, request.body.status, request.body.release) }));
+
+  app.patch<{ Params: { projectId: number }; Body: { ids: string[]; status: IssueStatus; release?: string } }>('/api/:projectId/issues', {
+    schema: {
+      params: projectParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['ids', 'status'],
+        properties: { ...statusBody, ids: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: issueIdSchema } },
+      },
+    },
+    onRequest: access,
+  }, async (request) => {
+    const { projectId } = request.params;
+    const updated = [];
+    for (const id of request.body.ids) updated.push(await changeStatus(projectId, id, request.body.status, request.body.release));
+    return { issues: updated };
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * A frame as stored and served: where it points after symbolication (or as sent, when it could
+ * not be mapped), its status with the reason, and the minified frame the browser reported.
+ */
+import type { Frame } from '../../../protocol/wire.js';
+import type { FrameStatus } from './status.js';
+import type { SourceContext, SymbolicatedFrame } from './symbolicate-frame.js';
+
+export interface StoredFrame {
+  status: FrameStatus;
+  /** Why the frame is not `mapped`, for people (absent when mapped). */
+  reason?: string;
+  function: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  /** The application's own code (set by grouping); library, CDN and framework frames are not. */
+  in_app: boolean;
+  /** Where `function` came from: the enclosing function in the map, the token at the position, or the browser. */
+  function_source?: string | null;
+  /** Third-party per the map's `ignoreList`. */
+  ignored?: boolean;
+  context?: SourceContext;
+  minified: Frame;
+}
+
+export function unmappedFrame(frame: Frame, status: FrameStatus, reason: string): StoredFrame {
+  return {
+    status,
+    reason,
+    function: frame.function ?? null,
+    file: frame.file ?? null,
+    line: frame.line ?? null,
+    column: frame.column ?? null,
+    in_app: false,
+    minified: frame,
+  };
+}
+
+export function toStoredFrame(result: SymbolicatedFrame): StoredFrame {
+  if (result.status !== 'mapped' && result.status !== 'source_missing') return unmappedFrame(result.minified, result.status, result.reason);
+  const scope = (result as { scope?: string | null }).scope;
+  return {
+    status: result.status,
+    ...(result.status === 'source_missing' ? { reason: result.reason } : {}),
+    function: result.function,
+    file: result.file,
+    line: result.line,
+    column: result.column,
+    in_app: false,
+    function_source: scope ?? null,
+    ignored: result.ignored,
+    ...(result.status === 'mapped' ? { context: result.context } : {}),
+    minified: result.minified,
+  };
+}

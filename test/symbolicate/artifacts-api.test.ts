@@ -71,7 +71,7 @@ interface UploadFile {
 
 async function upload(release: string, files: UploadFile[], projectId = 1, token = collector.config.adminToken) {
   const form = new FormData();
-  for (const file of files) form.append('file', new Blob([file.content]), file.name);
+  for (const file of files) form.append('file', new Blob([file.content as BlobPart]), file.name);
   const response = await fetch(`${collector.url}/api/${projectId}/releases/${encodeURIComponent(release)}/artifacts`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
@@ -142,7 +142,7 @@ describe('upload', () => {
 describe('frame statuses', () => {
   it('mapped: the original TypeScript file and line, the enclosing function, ±5 lines of context, the minified frame kept', async () => {
     const [top] = await symbolicated({ release: 'web@1.0.0' });
-    expect(top).toMatchObject({ status: 'mapped', line: THROW_LINE, in_app: true });
+    expect(top).toMatchObject({ status: 'mapped', line: THROW_LINE, in_app: true, function: 'orderTotal', function_source: 'enclosing' });
     expect(top.file).toMatch(/orders\.ts$/);
     expect(top.context.line).toContain("throw new Error('boom-orders");
     expect(top.context.pre).toHaveLength(5);

@@ -77,7 +77,7 @@ describe('symbolicateFrame', () => {
 
   it('maps a 1-based browser frame to a 1-based original position with ±5 lines of context', () => {
     const r = symbolicateFrame(map, { function: 'a', file: 'https://x/app.min.js', line: 1, column: 1 });
-    expect(r).toMatchObject({ status: 'mapped', file: 'src/app.ts', line: 10, column: 3, function: 'handleClick' });
+    expect(r).toMatchObject({ status: 'mapped', file: 'src/app.ts', line: 10, column: 3, function: 'handleClick', scope: 'token' });
     if (r.status !== 'mapped') throw new Error();
     expect(r.context).toEqual({
       pre: ['line 5', 'line 6', 'line 7', 'line 8', 'line 9'],
@@ -89,7 +89,9 @@ describe('symbolicateFrame', () => {
 
   it('uses the greatest lower bound on the line, and the minified name when the map has none', () => {
     const r = symbolicateFrame(map, { function: 'b', line: 1, column: 15 });
-    expect(r).toMatchObject({ status: 'mapped', line: 12, column: 5, function: 'b' });
+    expect(r).toMatchObject({ status: 'mapped', line: 12, column: 5, function: 'b', scope: 'minified' });
+    // No name anywhere: null, and so is its source.
+    expect(symbolicateFrame(map, { line: 1, column: 15 })).toMatchObject({ function: null, scope: null });
   });
 
   it('clips context at the start of the file', () => {

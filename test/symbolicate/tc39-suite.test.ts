@@ -119,6 +119,7 @@ describe.runIf(present)('tc39 source-map-tests: decoding/debug-id goldens', () =
 describe.runIf(present)('tc39 source-map-tests: decoding/scopes (proposal not implemented)', () => {
   // The scopes proposal (function names from original scopes) is not decoded: trace-mapping
   // does not implement it. These maps must still parse, and lookups ignore the `scopes` field.
+  // (Enclosing-function names come from parsing the minified code instead: scopes.ts.)
   const dir = join(suiteDir, 'decoding/scopes');
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.map'))) {
     it(`${f} parses (scopes ignored)`, () => {

@@ -3,6 +3,16 @@ export { FRAME_STATUSES, SourceMapError, type FrameStatus, type MapErrorStatus }
 export { DEFAULT_MAP_LIMITS, parseMapData, resolveSource, type MapLimits, type ParsedMapData } from './parse-map.js';
 export { createParsedMap, type OriginalPosition, type ParsedMap } from './parsed-map.js';
 export {
+  DEFAULT_SCOPE_SOURCE_BYTES,
+  buildScopeIndex,
+  buildScopeIndexWithReason,
+  enclosingFunction,
+  type EnclosingFunction,
+  type NameToken,
+  type ScopeIndex,
+  type ScopeIndexOptions,
+} from './scopes.js';
+export {
   cutLine,
   symbolicateFrame,
   type MappedFrame,
@@ -10,6 +20,7 @@ export {
   type SourceMissingFrame,
   type SymbolicatedFrame,
   type SymbolicateOptions,
+  type FunctionNameSource,
   type UnmappedFrame,
 } from './symbolicate-frame.js';
 export { DEFAULT_MAP_CACHE_BYTES, createMapCache, mapWeight, type MapCache, type MapCacheOptions } from './map-cache.js';
@@ -18,7 +29,11 @@ export { createOffThreadParser, type OffThreadParser, type OffThreadParserOption
 import { parseMapData, type MapLimits } from './parse-map.js';
 import { createParsedMap, type ParsedMap } from './parsed-map.js';
 
-/** In-thread parse: `parseMapData` + `createParsedMap`. Throws `SourceMapError`. */
-export function parseSourceMap(input: string | Uint8Array | object, limits: Partial<MapLimits> = {}): ParsedMap {
-  return createParsedMap(parseMapData(input, limits));
+/**
+ * In-thread parse: `parseMapData` + `createParsedMap`. Throws `SourceMapError`. With `minified`
+ * (the code the map is for) the function scopes are indexed too — on this thread: an acorn parse
+ * of the bundle, 100+ ms for a multi-MB one; use the off-thread parser in the server.
+ */
+export function parseSourceMap(input: string | Uint8Array | object, limits: Partial<MapLimits> = {}, minified?: string | Uint8Array): ParsedMap {
+  return createParsedMap(parseMapData(input, limits, minified));
 }

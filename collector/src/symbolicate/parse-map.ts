@@ -9,8 +9,14 @@
  *
  * Rejections throw `SourceMapError` with `status` `map_invalid` (reason from the validator,
  * e.g. "invalid VLQ") or `map_too_large` (which limit, and the option that raises it).
+ *
+ * Given the minified code the map is for, `parseMapData` also indexes its function scopes
+ * (scopes.ts) so frames can be named after their enclosing function. That index is best effort:
+ * a minified source over `maxScopeSourceBytes` or one that does not parse leaves `scopes` unset
+ * (`scopesSkipped` says why) and never rejects the map.
  */
 import { SEGMENT_STRIDE, decodeMappings } from './decode-mappings.js';
+import { DEFAULT_SCOPE_SOURCE_BYTES, buildScopeIndexWithReason, type ScopeIndex } from './scopes.js';
 import { SourceMapError, invalid, tooLarge } from './status.js';
 
 export interface MapLimits {
@@ -24,6 +30,12 @@ export interface MapLimits {
   maxMappingsLength: number;
   /** Max `sections` of an index map. Default 10,000. */
   maxSections: number;
+  /**
+   * Max size of the minified source indexed for enclosing-function names (bytes for binary
+   * input, UTF-16 units for strings). Default 8 MB. Over it the map is still parsed, without
+   * `scopes` (not an error): parsing JS costs ~30 bytes of heap per source byte.
+   */
+  maxScopeSourceBytes: number;
 }
 
 export const DEFAULT_MAP_LIMITS: Readonly<MapLimits> = Object.freeze({
@@ -32,6 +44,7 @@ export const DEFAULT_MAP_LIMITS: Readonly<MapLimits> = Object.freeze({
   maxNames: 2_000_000,
   maxMappingsLength: 64 * 1024 * 1024,
   maxSections: 10_000,
+  maxScopeSourceBytes: DEFAULT_SCOPE_SOURCE_BYTES,
 });
 
 /** Plain, structured-clone-friendly result of parsing; typed arrays are transferable. */
@@ -57,6 +70,13 @@ export interface ParsedMapData {
   segmentCount: number;
   /** Size of the input (cache weight; see map-cache.ts). */
   inputLength: number;
+  /**
+   * Function scopes of the minified code (scopes.ts), when it was given to the parse and could
+   * be indexed. Positions are generated positions of this map.
+   */
+  scopes?: ScopeIndex;
+  /** Why `scopes` is absent although minified code was given (over the size limit, parse error). */
+  scopesSkipped?: string;
 }
 
 export interface PackedContent {
@@ -218,11 +238,22 @@ function toText(input: string | Uint8Array, limits: MapLimits): string {
 }
 
 /**
- * Parses and validates a map (text, bytes, or an already-parsed object).
- * Throws `SourceMapError` (`map_invalid` | `map_too_large`).
+ * Parses and validates a map (text, bytes, or an already-parsed object); with `minified` (the
+ * generated code the map is for), also indexes its function scopes — best effort, see the header.
+ * Throws `SourceMapError` (`map_invalid` | `map_too_large`) for the map only.
  */
-export function parseMapData(input: string | Uint8Array | object, options: Partial<MapLimits> = {}): ParsedMapData {
+export function parseMapData(input: string | Uint8Array | object, options: Partial<MapLimits> = {}, minified?: string | Uint8Array): ParsedMapData {
   const limits: MapLimits = { ...DEFAULT_MAP_LIMITS, ...options };
+  const data = parseMapOnly(input, limits);
+  if (minified !== undefined && minified !== null) {
+    const built = buildScopeIndexWithReason(minified, { maxBytes: limits.maxScopeSourceBytes });
+    if (built.index) data.scopes = built.index;
+    else data.scopesSkipped = built.reason;
+  }
+  return data;
+}
+
+function parseMapOnly(input: string | Uint8Array | object, limits: MapLimits): ParsedMapData {
   let json: unknown;
   let inputLength: number;
   if (typeof input === 'string' || input instanceof Uint8Array) {

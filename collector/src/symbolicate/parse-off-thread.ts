@@ -2,7 +2,9 @@
  * Parses maps in worker threads so a multi-megabyte map never blocks ingestion.
  *
  * The worker does JSON.parse, validation and the mapping decode (parse-map.ts) and returns the
- * segments and the sourcesContent (as one UTF-8 buffer) in transferred typed arrays. What is
+ * segments and the sourcesContent (as one UTF-8 buffer) in transferred typed arrays. Given the
+ * minified code (`minified`), it also builds the function-scope index (scopes.ts) — an acorn
+ * parse of the bundle, which must not run on the main thread — and transfers it back. What is
  * left on the main thread: handing the input over (a Uint8Array owning its whole buffer is
  * transferred with `transfer: true`; a string is copied), cloning `sources` and `names`, and on
  * each first lookup in a generated line, turning that line into trace-mapping's form.
@@ -21,8 +23,17 @@ export interface OffThreadParserOptions {
 }
 
 export interface ParseOptions {
-  /** Transfer (detach) a Uint8Array input instead of copying it. Default false. */
+  /**
+   * Transfer (detach) Uint8Array inputs instead of copying them: the map, and `minified` when it
+   * is bytes. Only a Uint8Array spanning its whole ArrayBuffer is transferred. Default false.
+   */
   transfer?: boolean;
+  /**
+   * The minified code the map is for. When given, the worker indexes its function scopes so
+   * `ParsedMap.scopeName` can name frames after their enclosing function. Best effort: too
+   * large (`limits.maxScopeSourceBytes`) or unparsable code only leaves the index out.
+   */
+  minified?: string | Uint8Array;
 }
 
 export interface OffThreadParser {
@@ -54,6 +65,9 @@ function startWorker(): Worker {
   }
   return new Worker(new URL('./parse-worker.js', import.meta.url));
 }
+
+const isWholeBuffer = (v: unknown): v is Uint8Array & { buffer: ArrayBuffer } =>
+  v instanceof Uint8Array && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer;
 
 export function createOffThreadParser(options: OffThreadParserOptions = {}): OffThreadParser {
   const count = options.workers ?? 1;
@@ -97,16 +111,14 @@ export function createOffThreadParser(options: OffThreadParserOptions = {}): Off
         slot.pending.set(id, { resolve, reject });
         slot.worker.ref();
         const transferList: ArrayBuffer[] = [];
-        if (
-          parseOptions.transfer &&
-          input instanceof Uint8Array &&
-          input.byteOffset === 0 &&
-          input.byteLength === input.buffer.byteLength &&
-          input.buffer instanceof ArrayBuffer
-        ) {
-          transferList.push(input.buffer);
+        const { minified } = parseOptions;
+        if (parseOptions.transfer) {
+          for (const v of [input, minified]) {
+            if (isWholeBuffer(v) && !transferList.includes(v.buffer)) transferList.push(v.buffer);
+          }
         }
-        slot.worker.postMessage({ id, input, limits } satisfies ParseRequest, transferList);
+        const req: ParseRequest = minified == null ? { id, input, limits } : { id, input, limits, minified };
+        slot.worker.postMessage(req, transferList);
       });
     },
     async close() {

@@ -3,10 +3,15 @@
  * (binary search, greatest lower bound), chosen over `source-map` 0.7 by bench/symbolicate-libs.ts.
  * Its index (decoded segment arrays) is built from the flat typed arrays one generated line at
  * a time, on the first lookup in that line.
+ *
+ * `scopeName` names a position after its enclosing function (scopes.ts has the index): the map
+ * is looked up at the function's NAME TOKEN, not at the frame, so every position inside the
+ * function — whatever column a browser reports — gets the same name.
  */
 import { presortedDecodedMap, traceSegment, type SourceMapSegment, type TraceMap } from '@jridgewell/trace-mapping';
 import { SEGMENT_STRIDE } from './decode-mappings.js';
 import { contentAt, type ParsedMapData } from './parse-map.js';
+import { enclosingFunction, type NameToken } from './scopes.js';
 
 /** An original position: 0-based line and column, as in the map. */
 export interface OriginalPosition {
@@ -29,6 +34,20 @@ export interface ParsedMap {
   sourceLines(sourceIndex: number): string[] | null;
   /** Whether the source is third-party per `ignoreList`. */
   isIgnored(sourceIndex: number): boolean;
+  /**
+   * Original name of the function enclosing a generated position (0-based line and column),
+   * from the scope index (`data.scopes`, present when the parse was given the minified code).
+   * The map is looked up exactly at the function's name token. A binding (variable, function or
+   * class id, `#private`): that segment's `names` entry when it has one (terser and esbuild
+   * record the original name of a mangled identifier), else the minified name when the token
+   * maps to an original position. A property key (method, `{ f: … }`, `a.b.f = …`), which
+   * minifiers keep: the minified name when the key or its member's start maps; the key's
+   * `names` entry is not used (scopes.ts `TOKEN_KEY` says why). A class member is qualified by
+   * its class when that resolves too (`OrderService.fetch`); a constructor is named by its class.
+   * Null without a scope index, at top level, in an anonymous function (the innermost function
+   * is the enclosing one, named or not), or when the name token has no segment of its own.
+   */
+  scopeName(line: number, column: number): string | null;
 }
 
 /** One generated line in trace-mapping's decoded form, sorted by generated column. */
@@ -97,5 +116,54 @@ export function createParsedMap(data: ParsedMapData): ParsedMap {
       return lines;
     },
     isIgnored: (sourceIndex) => ignored.has(sourceIndex),
+    scopeName(line, column) {
+      if (!data.scopes || line < 0 || column < 0) return null;
+      const fn = enclosingFunction(data.scopes, line, column);
+      if (!fn?.name) return null;
+      const name = tokenName(fn.name);
+      if (name == null) return null;
+      const owner = fn.owner && tokenName(fn.owner);
+      return owner ? `${owner}.${name}` : name;
+    },
   };
+
+  /**
+   * Segments starting exactly at a generated position: -1 none, 0 only unmapped ones, 1 some
+   * map to an original position; or the `names` index of the first named one (>= 2: index + 2).
+   */
+  function segmentAt(line: number, column: number): number {
+    if (line < 0 || line >= data.lineStarts.length - 1) return -1;
+    const segs = (lines[line] ??= decodeLine(data, line));
+    // First segment at or after the column (sorted by generated column).
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid][0] < column) lo = mid + 1;
+      else hi = mid;
+    }
+    let found = -1;
+    for (let i = lo; i < segs.length && segs[i][0] === column; i++) {
+      const seg = segs[i];
+      if (seg.length === 5) return seg[4] + 2;
+      found = Math.max(found, seg.length === 4 ? 1 : 0);
+    }
+    return found;
+  }
+
+  /**
+   * Original name of a name token (see `scopeName`). A binding: its `names` entry, else its
+   * minified name when it maps. A key (kept as written by minifiers): its minified name when the
+   * key or the start of its member (`get`, `static`: terser maps those, not the key) maps; its
+   * `names` entry is not used (see scopes.ts `TOKEN_KEY`).
+   */
+  function tokenName(token: NameToken): string | null {
+    const at = segmentAt(token.line0, token.col0);
+    if (token.kind === 'binding') {
+      if (at >= 2) return data.names[at - 2] || null;
+      return at === 1 ? token.minifiedName : null;
+    }
+    if (at >= 1) return token.minifiedName;
+    return segmentAt(token.anchorLine0, token.anchorCol0) >= 1 ? token.minifiedName : null;
+  }
 }

@@ -7,11 +7,20 @@
  * 1 back on the way out: the returned `line` and `column` are 1-based, like the input.
  * (`columnBase: 0` is for callers holding 0-based columns, e.g. wasm byte offsets.)
  *
- * Function name: the `names` entry of the segment at the position when there is one; else the
- * minified name from the frame. Note `@jridgewell/trace-mapping` does not read the ECMA-426
- * `scopes` proposal, so there is no "enclosing scope" fallback yet; and a `names` entry at a
- * call site is what the bundler recorded for that token (often the callee), not necessarily
- * the enclosing function.
+ * Function name, first of:
+ * 1. `scope: 'enclosing'` — the original name of the function enclosing the position
+ *    (`ParsedMap.scopeName`: the map looked up at that function's name token, see scopes.ts).
+ *    Only when the map was parsed with the minified code. The same for every position in the
+ *    function, so the same in every browser (Chromium and Firefox report different columns of
+ *    one statement) and across builds (mangled names change per build). Class members are
+ *    qualified (`OrderService.fetch`). This is the one to group issues by.
+ * 2. `scope: 'token'` — the `names` entry of the segment at the position: what the bundler
+ *    recorded for that token, at a call site usually the CALLEE, and which token depends on the
+ *    browser's column. Also what an anonymous enclosing function falls back to.
+ * 3. `scope: 'minified'` — the function name the browser printed (minified, changes per build).
+ * `scope: null` when there is no name at all.
+ * (A map's ECMA-426 `scopes` proposal field, if any, is not read: the names come from parsing
+ * the minified code.)
  */
 import type { Frame } from '../../../protocol/wire.js';
 import type { ParsedMap } from './parsed-map.js';
@@ -24,6 +33,9 @@ export interface SourceContext {
   post: string[];
 }
 
+/** Where a mapped frame's function name came from: enclosing function, token at the position, minified frame. */
+export type FunctionNameSource = 'enclosing' | 'token' | 'minified' | null;
+
 export interface MappedFrame {
   status: 'mapped';
   file: string | null;
@@ -32,6 +44,8 @@ export interface MappedFrame {
   /** 1-based. */
   column: number;
   function: string | null;
+  /** Where `function` came from (see the header); grouping trusts only `'enclosing'`. */
+  scope: FunctionNameSource;
   context: SourceContext;
   /** Whether the source is third-party per the map's `ignoreList`. */
   ignored: boolean;
@@ -92,11 +106,21 @@ export function symbolicateFrame(map: ParsedMap, frame: Frame, options: Symbolic
       minified: frame,
     };
   }
+  const enclosing = map.scopeName(line0, col0);
+  const [name, scope]: [string | null, FunctionNameSource] =
+    enclosing != null
+      ? [enclosing, 'enclosing']
+      : pos.name != null
+        ? [pos.name, 'token']
+        : frame.function != null
+          ? [frame.function, 'minified']
+          : [null, null];
   const base = {
     file: pos.source,
     line: pos.line + 1,
     column: pos.column + 1,
-    function: pos.name ?? frame.function ?? null,
+    function: name,
+    scope,
     ignored: map.isIgnored(pos.sourceIndex),
     minified: frame,
   };

@@ -13,6 +13,7 @@ import type { ProcessedEvent, ProcessorStage } from '../process/pipeline.js';
 import type { StoredFrame } from '../symbolicate/stored-frame.js';
 import { createFingerprinter, type FingerprintOptions } from './fingerprint.js';
 import { createInAppMatcher, type GroupingFrame } from './in-app.js';
+import { normalizeFunction } from './normalize.js';
 import type { IssueRecord, IssueStore } from './issue-store.js';
 import { isLaterRelease } from './release-order.js';
 
@@ -35,10 +36,17 @@ export function groupingFrameOf(frame: StoredFrame): GroupingFrame {
       ...(frame.ignored ? { inApp: false } : {}),
     };
   }
-  return { function: frame.minified.function, file: frame.minified.file };
+  return fromMinified(frame.minified);
 }
 
-const fromMinified = (frame: Frame): GroupingFrame => ({ function: frame.function, file: frame.file });
+/**
+ * An unmapped frame keeps the browser's name unless it looks mangled: minifiers rename to one or
+ * two characters (`lV`, `r`), different in the next build, which would split the issue.
+ */
+function fromMinified(frame: Frame): GroupingFrame {
+  const name = normalizeFunction(frame.function);
+  return { function: name.length > 2 ? frame.function : undefined, file: frame.file };
+}
 
 type ErrorProcessed = ProcessedEvent & { event: Extract<ProcessedEvent['event'], { kind: 'error' }> };
 

@@ -80,7 +80,7 @@ export const ErrorEventSchema = Type.Object(
      * right source map whatever URL, CDN or query string served the file.
      */
     debug_ids: Type.Optional(
-      Type.Record(Type.String({ maxLength: 2048 }), Type.String({ pattern: DEBUG_ID_PATTERN }), { maxProperties: 64 }),
+      Type.Record(Type.String(), Type.String({ pattern: DEBUG_ID_PATTERN }), { maxProperties: 64 }),
     ),
   },
   { additionalProperties: false },

@@ -35,7 +35,8 @@ export function ingestUrl(dsn: string, tunnel?: string): string {
   const url = new URL(dsn);
   const path = url.pathname.split('/');
   const project = path.pop();
-  if (!url.username || !project) throw Error('Lookout: bad DSN');
+  // The DSN as the message: init's guard swallows it anyway (a bad DSN leaves the agent off).
+  if (!url.username || !project) throw Error(dsn);
   // The path before the project id is the collector's --ingest-prefix; none means the default /api.
   const base = tunnel || url.origin + (path.join('/') || '/api') + '/' + project + '/ingest';
   return base + (base.includes('?') ? '&' : '?') + 'key=' + url.username;

@@ -7,7 +7,7 @@ import { BATCH_INTERVAL_MS } from './batch.js';
 import { addBreadcrumb, breadcrumbs } from './breadcrumbs.js';
 import { createCollapser } from './collapse.js';
 import { ingestUrl, matches, type Options } from './config.js';
-import { describe, describeErrorEvent, type Described } from './error.js';
+import { describe, describeErrorEvent, scrubFrames, type Described } from './error.js';
 import { guard } from './guard.js';
 import { activity, changing, currentRoute, trackNavigations, type NavigationReport } from './navigation.js';
 import { instrumentRequests } from './requests.js';
@@ -72,7 +72,8 @@ const send = (event: LookoutEvent) => {
 
 export function sendError(described: Described, mechanism: string, handled: boolean, extra?: CaptureContext): void {
   const o = options;
-  if (!o || !collapser) return;
+  // init sets collapser along with options.
+  if (!o) return;
   const file = described.frames?.[0]?.file;
   if (
     matches(described.message, o.ignoreErrors) ||
@@ -82,20 +83,19 @@ export function sendError(described: Described, mechanism: string, handled: bool
     Math.random() >= (o.errorSampleRate ?? 1)
   )
     return;
-  // Inline scripts' frames carry the page URL, query and all.
-  described.frames?.forEach((frame) => (frame.file &&= scrubUrl(frame.file, o.scrub)));
+  scrubFrames(described, o.scrub);
   const base = context();
   const event: ErrorEvent = {
     kind: 'error',
     ...base,
     ...described,
-    tags: { ...base.tags, ...extra?.tags },
+    tags: { ...tags, ...extra?.tags },
     fingerprint: extra?.fingerprint,
     mechanism,
     handled,
     breadcrumbs: breadcrumbs(),
   };
-  if (collapser.admit(event)) send(event);
+  if (collapser!.admit(event)) send(event);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { DEBUG_IDS_GLOBAL } from '../../protocol/debug-id.js';
 import type { ErrorEvent, Frame } from '../../protocol/wire.js';
+import { scrubUrl } from './scrub.js';
 import { selectorOf } from './selector.js';
 import { framesOf, type ErrorLike } from './stack.js';
 
@@ -11,6 +13,8 @@ export interface Described {
   /** What the developer can do about it (wire field `hint`). */
   hint?: string;
   level?: ErrorEvent['level'];
+  /** Frame file → debug ID of its bundle: see scrubFrames. */
+  debug_ids?: Record<string, string>;
 }
 
 /**
@@ -59,11 +63,29 @@ function readable(value: unknown): string {
 export function describeErrorEvent(event: globalThis.ErrorEvent): Described {
   const { error, message, filename, lineno, colno } = event;
   if (!error && /^Script error\.?$/.test(message) && !filename) return SCRIPT_ERROR;
-  const described = error != null ? describe(error) : { type: 'Error', message };
+  // No error: the message, which describe() reads as an Error's.
+  const described = describe(error ?? message);
   // Thrown non-Errors and stackless errors: the event still knows where it happened.
   if (!described.frames?.length && filename) {
     described.frames = [{ file: filename, line: lineno, column: colno }];
     described.stack = undefined;
   }
   return described;
+}
+
+/** The wire's bound on `debug_ids`. */
+export const MAX_DEBUG_IDS = 64;
+
+/**
+ * Scrubs the frames' files (inline scripts' frames carry the page URL, query and all) and
+ * adds the debug IDs that their bundles registered (`lookout sourcemaps inject`), keyed by
+ * the file as sent. Looked up by the file as the engine printed it, which is how the
+ * registration keys it, and now: bundles register as they load.
+ */
+export function scrubFrames(described: Described, keys?: RegExp): void {
+  described.frames?.forEach((frame) => {
+    const id = (globalThis as any)[DEBUG_IDS_GLOBAL]?.[frame.file!];
+    frame.file &&= scrubUrl(frame.file, keys);
+    if (id && Object.keys((described.debug_ids ||= {})).length < MAX_DEBUG_IDS) described.debug_ids[frame.file!] = id;
+  });
 }

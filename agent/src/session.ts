@@ -28,7 +28,7 @@ export function touchSession(now = Date.now(), store: Storage | undefined = stor
     try {
       session = JSON.parse(store!.getItem(KEY)!);
     } catch {}
-  if (!session?.id || now - session.t > SESSION_IDLE_MS) session = { id: uuid(), t: now };
+  if (!session?.id || now - session.t > SESSION_IDLE_MS) session = { id: uuid() } as Session;
   session.t = now;
   current = session;
   try {

@@ -110,16 +110,13 @@ export function toFrame(name: string, location: string): Frame | undefined {
   } else {
     match = /^(.*?)(?::(\d+))?(?::(\d+))?$/.exec(location)!;
     file = match[1];
-    line = match[2] ? +match[2] : undefined;
-    column = match[3] ? +match[3] : undefined;
+    line = (match[2] && +match[2]) as number | undefined;
+    column = (match[3] && +match[3]) as number | undefined;
     // Without a line, only these stand for a place rather than for text that is not a frame.
     if (!line && !/^(\[?native( code)?\]?|<anonymous>|[\w-]+:\/|\.{0,2}\/)/.test(file)) return;
   }
   // No URL or path holds a raw quote: such a "location" is message text after an "at".
   if (!file || file.includes('"')) return;
-  const frame: Frame = { file };
-  if (name && name != '?' && name != '<anonymous>') frame.function = name;
-  if (line != null) frame.line = line;
-  if (column != null) frame.column = column;
-  return frame;
+  // Fields left undefined are not sent.
+  return { file, function: name && name != '?' && name != '<anonymous>' ? name : undefined, line, column };
 }

@@ -28,7 +28,7 @@ function attribute(metric: Metric): [Entry | undefined, string | undefined] {
     return [entry, selectorOf(entry?.element)];
   }
   if (metric.name == 'CLS') {
-    const entry = entries.reduce<Entry | undefined>((a, b) => (a && a.value! >= b.value! ? a : b), undefined);
+    const entry = entries.reduce<Entry | undefined>((a, b) => (a!.value! >= b.value! ? a : b), entries[0]);
     return [entry, selectorOf(entry?.sources?.find((s) => s.node)?.node)];
   }
   if (metric.name == 'INP') {
@@ -79,7 +79,7 @@ let reported: string;
  */
 export function reportView(route: string, until: number, page_view_id: string): void {
   let soft: Entry | undefined;
-  entries = [...entries, ...(observer?.takeRecords() || [])].filter((e) => e.entryType[0] != 's' || !(soft = e));
+  entries = entries.concat(observer?.takeRecords() || []).filter((e) => e.entryType[0] != 's' || !(soft = e));
   if (soft && until < 1 / 0) until = soft.startTime;
   // At `until` too: the events of the interaction that led to a soft navigation start there (or just before).
   const [inp, cls] = viewVitals(entries.filter((e) => e.startTime <= until));

@@ -7,11 +7,14 @@ import { startCollector } from './collector.js';
 import { configFromFlags, readServeFlags } from './config/from-cli.js';
 
 const USAGE = `Usage: lookout serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--clickhouse-url URL] …
+       lookout sourcemaps inject <dir>
+       lookout sourcemaps upload --url URL --project ID --token TOKEN --release R [--url-prefix ~/] <dir>
 
 Commands:
-  serve     run the collector (embedded ClickHouse by default)
+  serve       run the collector (embedded ClickHouse by default)
+  sourcemaps  give bundles debug IDs (inject) and upload them with their source maps (upload)
 
-Every flag and environment variable: docs/configuration.md`;
+Every flag and environment variable: docs/configuration.md, docs/sourcemaps.md`;
 
 async function serve(argv: string[]): Promise<void> {
   const flags = readServeFlags(argv, process.env);
@@ -43,6 +46,12 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
     if (command === 'serve') return await serve(rest);
+    if (command === 'sourcemaps') {
+      // Imported here rather than at the top: serve never needs it.
+      const { sourcemapsCommand } = await import('../../sourcemaps/src/cli.js');
+      process.exitCode = await sourcemapsCommand(rest);
+      return;
+    }
     console.log(USAGE);
     process.exitCode = command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   } catch (error) {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventValidator } from '../../collector/src/ingest/validate-event.js';
 import { DEBUG_IDS_GLOBAL, debugIdRegistration } from '../../protocol/debug-id.js';
 import type { Batch, ErrorEvent } from '../../protocol/wire.js';
-import { html, launch, readBody, serve, type Driver } from './e2e-helpers.js';
+import { html, readBody, serve, useBrowser } from './e2e-helpers.js';
 // @ts-expect-error -- the rollup config is plain JavaScript without types
 import { agentIife } from '../../rollup.config.mjs';
 
@@ -61,16 +61,10 @@ afterAll(async () => {
 });
 
 describe.each(['Chromium', 'Firefox'] as const)('debug IDs in %s', (name) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launch(name);
-  }, 60_000);
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const browserSession = useBrowser(name);
 
   it("sends the throwing bundle's frame file → its debug ID, and only that", { timeout: 60_000 }, async () => {
-    const tab = await driver.newTab();
+    const tab = await browserSession.driver.newTab();
     const path = '/checkout-' + name.toLowerCase();
     await tab.goto(site.origin + path);
     // What the registrations recorded: the scripts' URLs as this engine prints them in stacks.

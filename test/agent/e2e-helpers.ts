@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rollup } from 'rollup';
+import { afterAll, beforeAll } from 'vitest';
 import { launchChromium, launchFirefox } from '../support/browsers.js';
 import { startTestCollector, type TestCollector } from '../support/test-collector.js';
 // @ts-expect-error -- the rollup config is plain JavaScript without types
@@ -136,6 +137,21 @@ export async function launch(name: Driver['name']): Promise<Driver> {
     },
     close: () => browser.close(),
   };
+}
+
+/**
+ * Launches the browser before the tests of the enclosing `describe` and closes it after them;
+ * the tests read `.driver`.
+ */
+export function useBrowser(name: Driver['name']): { readonly driver: Driver } {
+  const session = {} as { driver: Driver };
+  beforeAll(async () => {
+    session.driver = await launch(name);
+  }, 60_000);
+  afterAll(async () => {
+    await session.driver?.close();
+  });
+  return session;
 }
 
 export { storedEvents, until, type StoredEvent } from '../support/stored-events.js';

@@ -10,7 +10,7 @@ import type { ErrorEvent, NavigationEvent, VitalEvent } from '../../protocol/wir
 import { loaderSnippet } from '../../agent/src/loader.js';
 import { startBanner } from '../../collector/src/banner.js';
 import type { TestCollector } from '../support/test-collector.js';
-import { dsnFor, html, launch, serve, startCollectorWithFreshAgent, storedEvents, until, type Driver, type StoredEvent, type Tab } from './e2e-helpers.js';
+import { dsnFor, html, serve, startCollectorWithFreshAgent, storedEvents, until, type StoredEvent, type Tab, useBrowser } from './e2e-helpers.js';
 
 let collector: TestCollector;
 let pages: Awaited<ReturnType<typeof serve>>;
@@ -87,16 +87,10 @@ const errorsOf = (events: StoredEvent[]) => events.filter((e): e is ErrorEvent &
 
 for (const name of ['Chromium', 'Firefox'] as const) {
   describe(`in ${name}`, () => {
-    let driver: Driver;
-    beforeAll(async () => {
-      driver = await launch(name);
-    }, 60_000);
-    afterAll(async () => {
-      await driver?.close();
-    });
+    const browserSession = useBrowser(name);
 
     it('stores errors, the route change, the page load and vitals from the script-tag page', { timeout: 40_000 }, async () => {
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       const run = name.toLowerCase();
       await tab.goto(`${pages.origin}/shop?token=s3cret&run=${run}`);
       expect(await tab.evaluate('typeof Lookout.init'), 'the agent loaded, integrity matched').toBe('function');
@@ -237,7 +231,7 @@ for (const name of ['Chromium', 'Firefox'] as const) {
     });
 
     it('stores calls and errors the async loader queued before the agent arrived', { timeout: 30_000 }, async () => {
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       await tab.goto(`${pages.origin}/loader/${name}`);
       await until(() => tab.evaluate<boolean>('typeof Lookout.flush == "function" && !Lookout.q'), 'the agent to replace the stub');
       const stored = await until(
@@ -258,7 +252,7 @@ for (const name of ['Chromium', 'Firefox'] as const) {
     });
 
     it('stores "Script error." from a cross-origin script with a hint, and the readable error with crossorigin', { timeout: 30_000 }, async () => {
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       await tab.goto(`${pages.origin}/third-party/${name}`);
       const stored = await until(
         async () => {

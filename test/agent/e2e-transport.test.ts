@@ -10,7 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Batch, ErrorEvent } from '../../protocol/wire.js';
 import type { TestCollector } from '../support/test-collector.js';
-import { dsnFor, html, launch, readBody, serve, startCollectorWithFreshAgent, storedEvents, until, type Driver, type StoredEvent, type Tab } from './e2e-helpers.js';
+import { dsnFor, html, readBody, serve, startCollectorWithFreshAgent, storedEvents, until, type StoredEvent, type Tab, useBrowser } from './e2e-helpers.js';
 
 interface Arrival {
   at: number;
@@ -106,21 +106,15 @@ function expectEachAcceptedOnce(prefix: string, expected: string[]) {
 
 for (const name of ['Chromium', 'Firefox'] as const) {
   describe(`in ${name}`, () => {
-    let driver: Driver;
-    beforeAll(async () => {
-      driver = await launch(name);
-    }, 60_000);
-    afterAll(async () => {
-      await driver?.close();
-    });
+    const browserSession = useBrowser(name);
     /** Tabs a failed test left open would keep retrying into the next test's logs. */
     afterEach(async () => {
-      await driver?.closeTabs();
+      await browserSession.driver?.closeTabs();
     });
 
     it('keeps what it captured while the collector was unreachable, across a reload, and stores it once back', { timeout: 40_000 }, async () => {
       const run = `${name} outage:`;
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       await tab.goto(`${pages.origin}/app`);
       reachable = false;
       try {
@@ -157,7 +151,7 @@ for (const name of ['Chromium', 'Firefox'] as const) {
 
     it('waits for Retry-After after a 429, then stores everything once', { timeout: 40_000 }, async () => {
       const run = `${name} 429:`;
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       await tab.goto(`${pages.origin}/app`);
       await capture(tab, `${run} before`);
       await tab.evaluate('Lookout.flush()');
@@ -197,9 +191,9 @@ for (const name of ['Chromium', 'Firefox'] as const) {
     if (name == 'Chromium')
       it("keeps what it captured while the browser was offline (Chromium's offline emulation) and sends it on the next page", { timeout: 40_000 }, async () => {
         const run = `${name} offline emulation:`;
-        const tab = await driver.newTab();
+        const tab = await browserSession.driver.newTab();
         await tab.goto(`${pages.origin}/app`);
-        await driver.setOffline!(true);
+        await browserSession.driver.setOffline!(true);
         try {
           expect(await tab.evaluate('navigator.onLine')).toBe(false);
           await capture(tab, `${run} 1`);
@@ -209,7 +203,7 @@ for (const name of ['Chromium', 'Firefox'] as const) {
           // Offline, leaving the page cannot load the next one; pagehide keeps the queue all the same.
           await tab.goto(`${pages.origin}/blank`).catch(() => {});
         } finally {
-          await driver.setOffline!(false);
+          await browserSession.driver.setOffline!(false);
         }
         await tab.goto(`${pages.origin}/app`);
         const expected = [`${run} 1`, `${run} 2`];

@@ -3,7 +3,8 @@
  * TypeScript and terser plugins, or esbuild, minified, with external source maps.
  */
 import { build } from 'esbuild';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { afterAll } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,17 @@ export const FIXTURE_APP = fileURLToPath(new URL('./fixtures/app/', import.meta.
 const entry = join(FIXTURE_APP, 'main.ts');
 
 export const tempDir = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `lookout-${name}-`));
+
+/** `fresh(name)` makes a temporary folder; all of them are removed after the test file's tests. */
+export function useTempDirs(): (name: string) => Promise<string> {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+  return async (name) => {
+    const dir = await tempDir(name);
+    dirs.push(dir);
+    return dir;
+  };
+}
 
 /** The fixture's TypeScript plugin: ES2020, source maps on, nothing read from the repo's tsconfig. */
 const fixtureTypescript = () =>

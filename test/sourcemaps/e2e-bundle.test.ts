@@ -11,7 +11,7 @@ import type { ErrorEvent } from '../../protocol/wire.js';
 import { injectDirectory } from '../../sourcemaps/src/inject.js';
 import { uploadDirectory } from '../../sourcemaps/src/upload.js';
 import type { TestCollector } from '../support/test-collector.js';
-import { dsnFor, html, launch, serve, startCollectorWithFreshAgent, storedEvents, until, type Driver, type StoredEvent } from '../agent/e2e-helpers.js';
+import { dsnFor, html, serve, startCollectorWithFreshAgent, storedEvents, until, type StoredEvent, useBrowser } from '../agent/e2e-helpers.js';
 import { buildWithEsbuild, buildWithRollup, lineOf, tempDir } from './build-fixture.js';
 
 const RELEASE = 'shop@2.1.0';
@@ -95,17 +95,11 @@ it('uploads each bundle linked to its map', () => {
 
 for (const browser of ['Chromium', 'Firefox'] as const) {
   describe(`in ${browser}`, () => {
-    let driver: Driver;
-    beforeAll(async () => {
-      driver = await launch(browser);
-    }, 60_000);
-    afterAll(async () => {
-      await driver?.close();
-    });
+    const browserSession = useBrowser(browser);
 
     for (const build of BUILDS) {
       it(`maps the ${build} bundle's error to the TypeScript source`, { timeout: 40_000 }, async () => {
-        const tab = await driver.newTab();
+        const tab = await browserSession.driver.newTab();
         await tab.goto(`${pages.origin}/${build}`);
         const run = `${browser}-${build}`;
         await tab.evaluate(`Lookout.setTag('run', '${run}'); setTimeout(function () { fixtureApp.checkout(); })`);

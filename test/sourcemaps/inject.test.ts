@@ -4,26 +4,18 @@
  * appended registration runs.
  */
 import { TraceMap, eachMapping, originalPositionFor } from '@jridgewell/trace-mapping';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEBUG_IDS_GLOBAL, debugIdRegistration } from '../../protocol/debug-id.js';
 import { sourcemapsCommand } from '../../sourcemaps/src/cli.js';
 import { debugIdFromContent } from '../../sourcemaps/src/debug-id.js';
 import { injectDirectory, injectFile, type InjectResult } from '../../sourcemaps/src/inject.js';
-import { buildWithEsbuild, buildWithRollup, lineOf, tempDir } from './build-fixture.js';
+import { buildWithEsbuild, buildWithRollup, lineOf, useTempDirs } from './build-fixture.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const dirs: string[] = [];
-const fresh = async (name: string) => {
-  const dir = await tempDir(name);
-  dirs.push(dir);
-  return dir;
-};
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const fresh = useTempDirs();
 
 const read = (path: string) => readFile(path, 'utf8');
 const readJson = async (path: string) => JSON.parse(await read(path));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBUG_IDS_GLOBAL } from '../../protocol/debug-id.js';
 import { injectDirectory } from '../../sourcemaps/src/inject.js';
-import { html, launch, serve, until, type Driver } from '../agent/e2e-helpers.js';
+import { html, serve, until, useBrowser } from '../agent/e2e-helpers.js';
 import { buildWithEsbuild, buildWithRollup, tempDir } from './build-fixture.js';
 
 let dir: string;
@@ -38,16 +38,10 @@ afterAll(async () => {
 
 for (const name of ['Chromium', 'Firefox'] as const) {
   describe(`in ${name}`, () => {
-    let driver: Driver;
-    beforeAll(async () => {
-      driver = await launch(name);
-    }, 60_000);
-    afterAll(async () => {
-      await driver?.close();
-    });
+    const browserSession = useBrowser(name);
 
     it('registers each bundle under the URL it was loaded from, as its stack frames name it', async () => {
-      const tab = await driver.newTab();
+      const tab = await browserSession.driver.newTab();
       await tab.goto(`${pages.origin}/`);
       const registered = await until(
         async () => {

@@ -2,21 +2,16 @@
  * The rollup plugin (`lookout/rollup`) in real builds of the fixture app, uploading to a real
  * collector: rollup 4, and Vite (8, on rolldown), whose build calls the same writeBundle hook.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RollupLog } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookoutSourceMaps, type LookoutSourceMapsOptions } from '../../sourcemaps/src/rollup-plugin.js';
 import { startTestCollector, type TestCollector } from '../support/test-collector.js';
-import { buildWithRollup, FIXTURE_APP, tempDir } from './build-fixture.js';
+import { buildWithRollup, FIXTURE_APP, useTempDirs } from './build-fixture.js';
 
 let collector: TestCollector;
-const dirs: string[] = [];
-const fresh = async (name: string) => {
-  const dir = await tempDir(name);
-  dirs.push(dir);
-  return dir;
-};
+const fresh = useTempDirs();
 
 beforeAll(async () => {
   collector = await startTestCollector();
@@ -24,7 +19,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await collector?.stop();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 const listed = async (release: string): Promise<Record<string, any>> => {

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,19 +14,13 @@ import { sourcemapsCommand } from '../../sourcemaps/src/cli.js';
 import { injectDirectory } from '../../sourcemaps/src/inject.js';
 import { uploadDirectory, type UploadOptions } from '../../sourcemaps/src/upload.js';
 import { startTestCollector, type TestCollector } from '../support/test-collector.js';
-import { buildWithEsbuild, buildWithRollup, tempDir } from './build-fixture.js';
+import { buildWithEsbuild, buildWithRollup, useTempDirs } from './build-fixture.js';
 
 let collector: TestCollector;
 /** static/js/app.js (rollup + terser, with sources content) and static/js/vendor.js (esbuild, without), injected. */
 let build: string;
 let ids: Record<string, string>;
-const dirs: string[] = [];
-
-const fresh = async (name: string) => {
-  const dir = await tempDir(name);
-  dirs.push(dir);
-  return dir;
-};
+const fresh = useTempDirs();
 
 beforeAll(async () => {
   collector = await startTestCollector();
@@ -39,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await collector?.stop();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 const options = (release: string, more: Partial<UploadOptions> = {}) => {

@@ -158,4 +158,48 @@ export const agentConfigs = [
   { ...agentLibrary('cjs', 'dist/agent/cjs', 'cjs'), plugins: [agentTypescript(), agentPackageJson(), agentDeclarations()] },
 ];
 
-export default [...agentConfigs];
+/**
+ * The source-map tools as a package of their own (dist/sourcemaps-tool, packed by `npm run
+ * build` to dist/lookout-sourcemaps.tgz and served by every collector at
+ * /tools/lookout-sourcemaps.tgz): a build installs it from its own collector, version-matched,
+ * without pulling the collector's dependencies (chDB, fastify, …). Node built-ins only.
+ */
+const sourcemapsToolPackageJson = () => ({
+  name: 'sourcemaps-tool-package-json',
+  writeBundle() {
+    const pkg = {
+      name: '@lookout/sourcemaps',
+      version: rootPackage.version,
+      description: 'Lookout source-map tools: debug IDs (inject), upload, and a rollup/Vite plugin',
+      license: rootPackage.license,
+      type: 'module',
+      engines: { node: '>=20' },
+      bin: { 'lookout-sourcemaps': './lookout-sourcemaps.js' },
+      exports: { './rollup': './rollup.js' },
+      peerDependencies: { rollup: '>=3' },
+      peerDependenciesMeta: { rollup: { optional: true } },
+    };
+    writeFileSync('dist/sourcemaps-tool/package.json', JSON.stringify(pkg, null, 2) + '\n');
+  },
+});
+
+export const sourcemapsTool = {
+  input: { 'lookout-sourcemaps': 'sourcemaps/src/bin.ts', rollup: 'sourcemaps/src/rollup-plugin.ts' },
+  external: [/^node:/, 'rollup'],
+  output: {
+    dir: 'dist/sourcemaps-tool',
+    format: 'es',
+    banner: (chunk) => (chunk.name == 'lookout-sourcemaps' ? '#!/usr/bin/env node' : ''),
+    chunkFileNames: 'lib/[name].js',
+  },
+  plugins: [
+    typescript({
+      tsconfig: false,
+      include: ['sourcemaps/src/**/*.ts', 'protocol/**/*.ts'],
+      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023'], strict: true, skipLibCheck: true, verbatimModuleSyntax: true, declaration: false, sourceMap: false, types: ['node'] },
+    }),
+    sourcemapsToolPackageJson(),
+  ],
+};
+
+export default [...agentConfigs, sourcemapsTool];

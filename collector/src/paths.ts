@@ -11,3 +11,6 @@ export const agentDistDir = resolve(packageRoot, 'dist/agent');
 
 /** Where `npm run build` puts the demo apps served at /demo/. */
 export const demoDistDir = resolve(packageRoot, 'dist/demo');
+
+/** The source-map tools package, packed by `npm run build`, served at /tools/lookout-sourcemaps.tgz. */
+export const sourcemapsToolTarball = resolve(packageRoot, 'dist/lookout-sourcemaps.tgz');

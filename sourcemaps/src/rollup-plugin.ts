@@ -2,7 +2,7 @@
  * `lookoutSourceMaps()`: `lookout sourcemaps inject` and `upload` as a rollup plugin, run on
  * the files the build just wrote. Works in Vite (`vite build` calls `writeBundle` too).
  *
- *   import { lookoutSourceMaps } from 'lookout/rollup';
+ *   import { lookoutSourceMaps } from '@lookout/sourcemaps/rollup';
  *   output: { dir: 'dist', sourcemap: 'hidden' },
  *   plugins: [lookoutSourceMaps({ url, project: 1, token, release: '1.4.2' })]
  *

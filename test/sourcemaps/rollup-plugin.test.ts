@@ -1,5 +1,5 @@
 /**
- * The rollup plugin (`lookout/rollup`) in real builds of the fixture app, uploading to a real
+ * The rollup plugin (`@lookout/sourcemaps/rollup`) in real builds of the fixture app, uploading to a real
  * collector: rollup 4, and Vite (8, on rolldown), whose build calls the same writeBundle hook.
  */
 import { readFile, readdir } from 'node:fs/promises';

@@ -12,6 +12,8 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { IssueStore } from '../issues/issue-store.js';
 import type { ArtifactLookup } from '../symbolicate/artifact-lookup.js';
 import type { OffThreadParser } from '../symbolicate/parse-off-thread.js';
+import { sourcemapsToolTarball } from '../paths.js';
+import { toolsRoutes } from '../tools/tools-routes.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
@@ -88,6 +90,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
+  await app.register(toolsRoutes, { tarball: sourcemapsToolTarball });
   await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });
   return app;
 }

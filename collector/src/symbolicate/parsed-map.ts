@@ -11,7 +11,7 @@
 import { presortedDecodedMap, traceSegment, type SourceMapSegment, type TraceMap } from '@jridgewell/trace-mapping';
 import { SEGMENT_STRIDE } from './decode-mappings.js';
 import { contentAt, type ParsedMapData } from './parse-map.js';
-import { enclosingFunction, type NameToken } from './scopes.js';
+import { enclosingFunction, enclosingFunctionIndex, FN_STRIDE, type NameToken } from './scopes.js';
 
 /** An original position: 0-based line and column, as in the map. */
 export interface OriginalPosition {
@@ -48,6 +48,32 @@ export interface ParsedMap {
    * is the enclosing one, named or not), or when the name token has no segment of its own.
    */
   scopeName(line: number, column: number): string | null;
+  /**
+   * What the scope index knows of the function enclosing a position: `known` false without an
+   * index (names must then come from elsewhere). Known and anonymous in the bundle — often a
+   * function the minifier inlined or an arrow — the name is read from the ORIGINAL source where
+   * the function's start maps (`function cartTotal(`, `const load = (`, `total: function (`,
+   * a method `fetch(`); null when that says nothing (a callback, the top level).
+   */
+  enclosingScope(line: number, column: number): { known: boolean; name: string | null };
+}
+
+const NOT_NAMES = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 'return', 'new', 'typeof', 'await', 'yield', 'async', 'constructor']);
+const IDENTIFIER = /[A-Za-z_$][\w$]*/;
+
+/** The name an original source gives the function starting at `column` of `text`, if it says. */
+export function nameInSource(text: string, column: number): string | null {
+  // Bundlers map a function's start to its keyword or to just before it (after `export`).
+  const at = text.slice(column).trimStart();
+  const before = text.slice(0, column);
+  const declared =
+    /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(at) ??
+    /^(?:(?:public|private|protected|static|async|override|readonly)\s+)*(?:get\s+|set\s+)?\*?\s*(#?[A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(/.exec(at);
+  if (declared && !NOT_NAMES.has(declared[1])) return declared[1];
+  // `const load = (…) =>`, `load = function`, `{ load: async () =>`, `this.load = …`
+  const assigned = /([A-Za-z_$][\w$]*)\s*(?::\s*[^=:;(){}]+)?\s*[:=]\s*(?:async\s*)?(?:function\b\s*\*?\s*)?$/.exec(before);
+  if (assigned && !NOT_NAMES.has(assigned[1]) && IDENTIFIER.test(assigned[1])) return assigned[1];
+  return null;
 }
 
 /** One generated line in trace-mapping's decoded form, sorted by generated column. */
@@ -116,6 +142,16 @@ export function createParsedMap(data: ParsedMapData): ParsedMap {
       return lines;
     },
     isIgnored: (sourceIndex) => ignored.has(sourceIndex),
+    enclosingScope(line, column) {
+      if (!data.scopes || line < 0 || column < 0) return { known: false, name: null };
+      const named = this.scopeName(line, column);
+      if (named != null) return { known: true, name: named };
+      const i = enclosingFunctionIndex(data.scopes, line, column);
+      if (i < 0) return { known: true, name: null };
+      const start = this.originalPosition(data.scopes.functions[i * FN_STRIDE], data.scopes.functions[i * FN_STRIDE + 1]);
+      const text = start && this.sourceLines(start.sourceIndex)?.[start.line];
+      return { known: true, name: text ? nameInSource(text, start.column) : null };
+    },
     scopeName(line, column) {
       if (!data.scopes || line < 0 || column < 0) return null;
       const fn = enclosingFunction(data.scopes, line, column);

@@ -9,14 +9,17 @@
  *
  * Function name, first of:
  * 1. `scope: 'enclosing'` — the original name of the function enclosing the position
- *    (`ParsedMap.scopeName`: the map looked up at that function's name token, see scopes.ts).
+ *    (`ParsedMap.scopeName`: the map looked up at that function's name token, see scopes.ts;
+ *    for a function anonymous in the bundle — inlined by the minifier, an arrow — the name the
+ *    original source gives it where its start maps, `ParsedMap.enclosingScope`).
  *    Only when the map was parsed with the minified code. The same for every position in the
  *    function, so the same in every browser (Chromium and Firefox report different columns of
  *    one statement) and across builds (mangled names change per build). Class members are
  *    qualified (`OrderService.fetch`). This is the one to group issues by.
  * 2. `scope: 'token'` — the `names` entry of the segment at the position: what the bundler
  *    recorded for that token, at a call site usually the CALLEE, and which token depends on the
- *    browser's column. Also what an anonymous enclosing function falls back to.
+ *    browser's column. Used only without a scope index (no bundle uploaded): with one, an
+ *    anonymous enclosing function falls back to the browser's name, not to a callee's.
  * 3. `scope: 'minified'` — the function name the browser printed (minified, changes per build).
  * `scope: null` when there is no name at all.
  * (A map's ECMA-426 `scopes` proposal field, if any, is not read: the names come from parsing
@@ -106,11 +109,12 @@ export function symbolicateFrame(map: ParsedMap, frame: Frame, options: Symbolic
       minified: frame,
     };
   }
-  const enclosing = map.scopeName(line0, col0);
+  const enclosing = map.enclosingScope(line0, col0);
+  // With a scope index, a token name at the position would be a callee's, never this frame's.
   const [name, scope]: [string | null, FunctionNameSource] =
-    enclosing != null
-      ? [enclosing, 'enclosing']
-      : pos.name != null
+    enclosing.name != null
+      ? [enclosing.name, 'enclosing']
+      : !enclosing.known && pos.name != null
         ? [pos.name, 'token']
         : frame.function != null
           ? [frame.function, 'minified']

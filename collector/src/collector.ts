@@ -11,6 +11,7 @@ import { createGroupingStage } from './issues/grouping-stage.js';
 import { createIssueStore, type IssueStore } from './issues/issue-store.js';
 import { publishIssues } from './issues/publish-issues.js';
 import { createArtifactLookup } from './symbolicate/artifact-lookup.js';
+import { createContextStore } from './symbolicate/context-store.js';
 import { createMapCache } from './symbolicate/map-cache.js';
 import { createOffThreadParser } from './symbolicate/parse-off-thread.js';
 import { createSymbolicationStage } from './symbolicate/symbolication-stage.js';
@@ -64,9 +65,10 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const lookup = createArtifactLookup(artifacts);
   const parser = createOffThreadParser({ workers: config.symbolication.parseWorkers, limits: { maxBytes: config.artifacts.maxFileBytes } });
   const issues = createIssueStore(store);
+  const contexts = createContextStore(store);
   const stages = [
     ...(config.symbolication.enabled
-      ? [createSymbolicationStage({ lookup, artifacts, parser, metrics, maps: createMapCache({ maxBytes: config.symbolication.mapCacheBytes }), contextLines: config.symbolication.contextLines })]
+      ? [createSymbolicationStage({ lookup, artifacts, parser, metrics, contexts, maps: createMapCache({ maxBytes: config.symbolication.mapCacheBytes }), contextLines: config.symbolication.contextLines })]
       : []),
     createGroupingStage({ issues, metrics }),
   ];
@@ -83,6 +85,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     lookup,
     parser,
     issues,
+    contexts,
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
     publicUrl: () => url,

@@ -15,7 +15,7 @@ export interface ContractTarget {
 }
 
 const RETENTION_DAYS = 30;
-const TABLES = ['artifacts', 'errors', 'issue_counts', 'issue_counts_mv', 'issues', 'navigations', 'projects', 'schema_migrations', 'settings', 'vitals'];
+const TABLES = ['artifacts', 'errors', 'issue_counts', 'issue_counts_mv', 'issues', 'navigations', 'projects', 'schema_migrations', 'settings', 'source_contexts', 'vitals'];
 /** Quotes, backslashes, escapes, control characters, NUL, accents, CJK, an emoji and a surrogate-pair-heavy string. */
 const AWKWARD = `it's "quoted" \\ back\\slash \\n not-a-newline\nnewline\ttab \u0000nul é 中文 😀 {curly:String} '); DROP TABLE errors; --`;
 

@@ -151,6 +151,19 @@ describe('frame statuses', () => {
     expect(top.minified).toEqual(frame('https://cdn.example.com/static/js/bundle.js?v=3'));
   });
 
+  it('stores a context once, however many events show it', async () => {
+    const contexts = async () => Number((await collector.store.query<{ n: string }>('SELECT count() AS n FROM source_contexts FINAL'))[0].n);
+    const before = await contexts();
+    expect(before).toBeGreaterThan(0);
+    const [again] = await symbolicated({ release: 'web@1.0.0' });
+    expect(again.context.line).toContain("throw new Error('boom-orders");
+    expect(again).not.toHaveProperty('context_id');
+    expect(await contexts()).toBe(before);
+    const raw = await collector.store.query<{ symbolicated: string }>("SELECT symbolicated FROM errors WHERE symbolicated != '' LIMIT 1");
+    expect(JSON.parse(raw[0].symbolicated)[0]).toMatchObject({ context_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(JSON.parse(raw[0].symbolicated)[0]).not.toHaveProperty('context');
+  });
+
   it('no_artifact: nothing uploaded for the event\'s release', async () => {
     const [top] = await symbolicated({ release: 'web@9.9.9' });
     expect(top).toMatchObject({ status: 'no_artifact', file: 'https://cdn.example.com/static/js/bundle.js?v=3', line: throwAt.line });

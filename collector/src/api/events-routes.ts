@@ -8,7 +8,9 @@ import { type Authenticate, projectAccess } from '../auth/bearer.js';
 import { TABLE_OF_KIND } from '../process/rows.js';
 import { httpError } from '../server/http-error.js';
 import type { Store } from '../store/types.js';
+import type { ContextStore } from '../symbolicate/context-store.js';
 import { SELECT_COLUMNS, rowToEvent } from './event-rows.js';
+import { attachContexts } from './frame-contexts.js';
 import { parseTimeRange } from './time-range.js';
 
 export interface ReadRoutesOptions {
@@ -39,7 +41,7 @@ export const readQuery = (properties: Record<string, object>) => ({
   properties: { ...properties, since: { type: 'string' }, until: { type: 'string' } },
 });
 
-export async function eventsRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
+export async function eventsRoutes(app: FastifyInstance, { store, contexts, authenticate }: ReadRoutesOptions & { contexts: ContextStore }): Promise<void> {
   app.get<{ Params: { projectId: number }; Querystring: EventsQuery }>('/api/:projectId/events', {
     schema: {
       params: projectParams,
@@ -52,7 +54,9 @@ export async function eventsRoutes(app: FastifyInstance, { store, authenticate }
     onRequest: projectAccess(authenticate),
   }, async (request) => {
     const kinds = request.query.kind ? [request.query.kind] : EVENT_KINDS;
-    return listEvents(store, request.params.projectId, kinds, request.query);
+    const page = await listEvents(store, request.params.projectId, kinds, request.query);
+    await attachContexts(contexts, request.params.projectId, page.events);
+    return page;
   });
 }
 

@@ -14,12 +14,15 @@ import { ISSUE_STATUSES, issueColumns, issueFromRow, type IssueRecord, type Issu
 import { httpError } from '../server/http-error.js';
 import type { Store } from '../store/types.js';
 import { listEvents, projectParams, readQuery, type EventsQuery } from './events-routes.js';
+import type { ContextStore } from '../symbolicate/context-store.js';
 import { SELECT_COLUMNS, rowToEvent } from './event-rows.js';
+import { attachContexts } from './frame-contexts.js';
 import { parseTimeRange } from './time-range.js';
 
 export interface IssuesRoutesOptions {
   store: Store;
   issues: IssueStore;
+  contexts: ContextStore;
   authenticate: Authenticate;
 }
 
@@ -91,7 +94,7 @@ function decodeCursor(cursor: string): { value: number; id: string } {
   return { value: Number(value), id };
 }
 
-export async function issuesRoutes(app: FastifyInstance, { store, issues, authenticate }: IssuesRoutesOptions): Promise<void> {
+export async function issuesRoutes(app: FastifyInstance, { store, issues, contexts, authenticate }: IssuesRoutesOptions): Promise<void> {
   const access = projectAccess(authenticate);
   const issueParams = { type: 'object', required: ['projectId', 'id'], properties: { ...projectParams.properties, id: issueIdSchema } } as const;
   const statusBody = {
@@ -207,6 +210,8 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, authen
         { projectId, id, since },
       ),
     ]);
+    const latestEvent = latestRows.length ? rowToEvent('error', latestRows[0]) : null;
+    if (latestEvent) await attachContexts(contexts, projectId, [latestEvent]);
     const share = (rows: { value: string; events: string | number }[]) => rows.map((row) => ({ value: row.value.trim(), events: Number(row.events) }));
     const tagGroups: Record<string, { value: string; events: number }[]> = {};
     for (const row of tags) (tagGroups[row.key] ??= []).push({ value: row.value, events: Number(row.events) });
@@ -216,7 +221,7 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, authen
         ...(total ? counts(total) : { events: 0, users: 0, sessions: 0, last_seen: null }),
         releases: perRelease.map((row) => ({ release: row.release || null, environment: row.environment || null, ...counts(row) })),
       },
-      latest_event: latestRows.length ? rowToEvent('error', latestRows[0]) : null,
+      latest_event: latestEvent,
       breakdowns: { browsers: share(browsers), os: share(os), environments: share(environments), routes: share(routes), tags: tagGroups },
     };
   });
@@ -232,7 +237,9 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, authen
     const record = (await issues.load(projectId, [id])).get(id);
     if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
     const since = request.query.since ?? String(record.firstSeen);
-    return listEvents(store, projectId, ['error'], { ...request.query, since }, id);
+    const page = await listEvents(store, projectId, ['error'], { ...request.query, since }, id);
+    await attachContexts(contexts, projectId, page.events);
+    return page;
   });
 
   /** "Resolved in the next release" without a release named: the newest release the issue was seen in. */

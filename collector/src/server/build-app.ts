@@ -11,6 +11,7 @@ import { releasesRoutes } from '../api/releases-routes.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { IssueStore } from '../issues/issue-store.js';
 import type { ArtifactLookup } from '../symbolicate/artifact-lookup.js';
+import type { ContextStore } from '../symbolicate/context-store.js';
 import type { OffThreadParser } from '../symbolicate/parse-off-thread.js';
 import { sourcemapsToolTarball } from '../paths.js';
 import { toolsRoutes } from '../tools/tools-routes.js';
@@ -38,6 +39,8 @@ export interface AppParts {
   /** Parses uploaded maps off the main thread (shared with symbolication). */
   parser: OffThreadParser;
   issues: IssueStore;
+  /** Source context of symbolicated frames, attached to events on read. */
+  contexts: ContextStore;
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
@@ -78,7 +81,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     metrics: parts.metrics,
   });
   await app.register(projectsRoutes, { projects: parts.projects, authenticate: parts.authenticate });
-  await app.register(eventsRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(eventsRoutes, { store: parts.store, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(artifactsRoutes, {
     artifacts: parts.artifacts,
@@ -87,7 +90,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     authenticate: parts.authenticate,
     maxFileBytes: config.artifacts.maxFileBytes,
   });
-  await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, authenticate: parts.authenticate });
+  await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
   await app.register(toolsRoutes, { tarball: sourcemapsToolTarball });

@@ -263,6 +263,13 @@ function sourceMapsAndIssues(options: SchemaOptions): string[] {
       orderBy: '(project_id, release, name, debug_id)',
       sharded: false,
     }),
+    // Source context lines, stored once per distinct context: error frames refer to them by id.
+    ...createTable(options, {
+      name: 'source_contexts',
+      columns: ['project_id UInt32', 'context_id String', 'pre Array(String)', 'line String', 'post Array(String)'],
+      orderBy: '(project_id, context_id)',
+      sharded: false,
+    }),
     ...createTable(options, {
       name: 'issues',
       columns: [

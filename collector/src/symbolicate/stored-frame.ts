@@ -20,7 +20,9 @@ export interface StoredFrame {
   function_source?: string | null;
   /** Third-party per the map's `ignoreList`. */
   ignored?: boolean;
+  /** Served with the frame; stored once per distinct context (context-store.ts) and referred to by `context_id`. */
   context?: SourceContext;
+  context_id?: string;
   minified: Frame;
 }
 

@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CollectorMetrics } from '../ops/metrics.js';
 import type { ProcessedEvent, ProcessorStage } from '../process/pipeline.js';
 import type { ArtifactLookup, LookupHit } from './artifact-lookup.js';
+import type { ContextStore } from './context-store.js';
 import type { MapCache } from './map-cache.js';
 import type { OffThreadParser } from './parse-off-thread.js';
 import type { ParsedMap } from './parsed-map.js';
@@ -22,15 +23,18 @@ export interface SymbolicationStageOptions {
   artifacts: ArtifactStore;
   parser: OffThreadParser;
   maps: MapCache;
+  contexts: ContextStore;
   metrics: CollectorMetrics;
   /** Lines of source context each side of a frame. Default 5. */
   contextLines?: number;
 }
 
 const FAILED_MAP_TTL_MS = 60_000;
+/** Events symbolicated between two turns of the event loop. */
+const EVENTS_PER_TURN = 256;
 
 export function createSymbolicationStage(options: SymbolicationStageOptions): ProcessorStage {
-  const { lookup, artifacts, parser, maps, metrics } = options;
+  const { lookup, artifacts, parser, maps, contexts, metrics } = options;
   const failedMaps = new LRUCache<string, SourceMapError>({ max: 1000, ttl: FAILED_MAP_TTL_MS });
 
   async function loadMap(hit: LookupHit): Promise<ParsedMap> {
@@ -64,21 +68,31 @@ export function createSymbolicationStage(options: SymbolicationStageOptions): Pr
       if (!(error instanceof SourceMapError)) throw error;
       return unmappedFrame(frame, error.status, `the map ${found.map.name} cannot be used: ${error.message}`);
     }
-    return toStoredFrame(symbolicateFrame(map, frame, { contextLines: options.contextLines }));
+    const stored = toStoredFrame(symbolicateFrame(map, frame, { contextLines: options.contextLines }));
+    if (stored.context) {
+      stored.context_id = contexts.idOf(processed.projectId, stored.context);
+      delete stored.context;
+    }
+    return stored;
   }
 
   return {
     name: 'symbolicate',
     async run(events) {
       const counts = new Map<string, number>();
-      await Promise.all(
-        events.map(async (processed) => {
-          const event = processed.event;
-          if (event.kind !== 'error' || !event.frames?.length) return;
-          processed.frames = await Promise.all(event.frames.map((frame) => symbolicate(processed, frame)));
-          for (const frame of processed.frames) counts.set(frame.status, (counts.get(frame.status) ?? 0) + 1);
-        }),
-      );
+      for (let from = 0; from < events.length; from += EVENTS_PER_TURN) {
+        await Promise.all(
+          events.slice(from, from + EVENTS_PER_TURN).map(async (processed) => {
+            const event = processed.event;
+            if (event.kind !== 'error' || !event.frames?.length) return;
+            processed.frames = await Promise.all(event.frames.map((frame) => symbolicate(processed, frame)));
+            for (const frame of processed.frames) counts.set(frame.status, (counts.get(frame.status) ?? 0) + 1);
+          }),
+        );
+        // With warm caches nothing above waits: yield, or a large flush holds up acknowledgements.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await contexts.flush();
       for (const [status, count] of counts) metrics.framesSymbolicated.inc({ status }, count);
     },
   };

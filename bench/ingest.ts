@@ -8,13 +8,14 @@
  * Env: BENCH_SECONDS (default 60), BENCH_CONNECTIONS (default 64). Needs wrk (apt-get install wrk).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../collector/src/paths.js';
 import { spawnCollector, waitForEmptySpool } from '../test/support/child-collector.js';
 import { mixedBatch } from '../test/support/events.js';
+import { cpuSeconds, drive as driveWrk, rssBytes } from './support-wrk.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -23,41 +24,8 @@ const EVENTS_PER_BATCH = 20;
 const bodiesFile = join(tmpdir(), `lookout-bench-bodies-${process.pid}.ndjson`);
 writeFileSync(bodiesFile, Array.from({ length: 5000 }, (_, i) => JSON.stringify(mixedBatch(i, EVENTS_PER_BATCH))).join('\n'));
 
-/** User + system CPU seconds the process (all its threads, chDB's included) has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) * 1024;
-}
-
-/** Drives one target with wrk (a C load generator: it leaves the CPU to the collector, unlike a Node one). */
-async function drive(url: string, key: string, label: string) {
-  const output = await new Promise<string>((done, fail) => {
-    const wrk = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', resolve(packageRoot, 'bench/wrk-batches.lua'), `${url}/api/1/ingest`], {
-      env: { ...process.env, BENCH_BODIES: bodiesFile, BENCH_KEY: key },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    wrk.stdout!.on('data', (chunk) => (text += chunk));
-    wrk.on('error', () => fail(new Error('wrk is needed: apt-get install wrk')));
-    wrk.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`wrk exited ${code}: ${text}`))));
-  });
-  const figures = JSON.parse(output.trim().split('\n').pop()!) as { requests: number; non2xx: number; socketErrors: number; seconds: number; p50us: number; p99us: number };
-  const acknowledged = figures.requests - figures.non2xx;
-  return {
-    label,
-    acknowledged,
-    non2xx: figures.non2xx,
-    errors: figures.socketErrors,
-    eventsPerSecond: Math.round((acknowledged * EVENTS_PER_BATCH) / figures.seconds),
-    p50ms: figures.p50us / 1000,
-    p99ms: figures.p99us / 1000,
-  };
-}
+const drive = (url: string, key: string, label: string) =>
+  driveWrk({ url, key, label, seconds, connections, bodiesFile, eventsPerBatch: EVENTS_PER_BATCH });
 
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'lookout-bench-'));

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOffThreadParser, parseSourceMap } from '../collector/src/symbolicate/index.js';
 import { buildAngularBundle, randomPositions } from '../test/symbolicate/angular-map.js';
+import { maxBlocking, median } from './support-blocking.js';
 
 const { SourceMapConsumer } = sourceMap;
 setFlagsFromString('--expose-gc');
@@ -76,7 +77,6 @@ const contenders: Contender[] = [
   },
 ];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mem = () => {
   gc();
   gc();
@@ -161,27 +161,6 @@ console.log(
 );
 
 // ---- Main-thread blocking: in-thread parse vs parse-off-thread.ts --------------------------
-
-/** Runs `work` while a 1 ms ticker measures the longest gap between ticks (= blocking). */
-async function maxBlocking(work: () => Promise<unknown> | unknown): Promise<{ maxGapMs: number; totalMs: number }> {
-  let last = performance.now();
-  let maxGap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 1);
-  await new Promise((r) => setTimeout(r, 20));
-  maxGap = 0;
-  last = performance.now();
-  const t = performance.now();
-  await work();
-  const totalMs = performance.now() - t;
-  await new Promise((r) => setTimeout(r, 5));
-  clearInterval(timer);
-  maxGap = Math.max(maxGap, performance.now() - last);
-  return { maxGapMs: maxGap, totalMs };
-}
 
 const BLOCK_RUNS = 5;
 const inThread: number[] = [];

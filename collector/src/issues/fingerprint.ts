@@ -9,6 +9,7 @@
  * so the same bug keeps one fingerprint across browsers and releases.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { createInAppMatcher, type GroupingFrame, type InAppOptions } from './in-app.js';
 import { isEvalFrameName, normalizeFile, normalizeFunction, normalizeMessage } from './normalize.js';
 
@@ -77,6 +78,24 @@ export function createFingerprinter(options: FingerprintOptions = {}): (input: F
   const inApp = createInAppMatcher(options);
   const fileOptions = { roots: options.roots };
 
+  // Every event of a bug repeats its frames: their normalised form is remembered.
+  const normalizedFrames = new LRUCache<string, Normalized & { hasFile: boolean }>({ max: 50_000 });
+  const normalize = (frame: GroupingFrame) => {
+    const key = `${frame.function ?? ''}\u0000${frame.file ?? ''}\u0000${frame.inApp ?? ''}`;
+    let normalized = normalizedFrames.get(key);
+    if (!normalized) {
+      const module = normalizeFile(frame.file, fileOptions);
+      normalized = {
+        fn: normalizeFunction(frame.function),
+        module,
+        inApp: inApp(frame),
+        hasFile: fileOptions.roots === undefined ? module !== '' : normalizeFile(frame.file) !== '',
+      };
+      normalizedFrames.set(key, normalized);
+    }
+    return normalized;
+  };
+
   return (input) => {
     const type = (input.type || '').trim() || 'Error';
     const frames: Normalized[] = [];
@@ -84,15 +103,11 @@ export function createFingerprinter(options: FingerprintOptions = {}): (input: F
     let fallbackCulprit: GroupingFrame | undefined;
     for (const frame of input.frames ?? []) {
       if (isEvalFrameName(frame.function)) continue;
-      const normalized: Normalized = {
-        fn: normalizeFunction(frame.function),
-        module: normalizeFile(frame.file, fileOptions),
-        inApp: inApp(frame),
-      };
+      const normalized = normalize(frame);
       if (normalized.inApp) {
         frames.push(normalized);
         culpritFrame ??= frame;
-      } else if (!fallbackCulprit && normalizeFile(frame.file)) fallbackCulprit = frame;
+      } else if (!fallbackCulprit && normalized.hasFile) fallbackCulprit = frame;
     }
 
     const collapsed = collapseRecursion(frames, (a, b) => a.fn == b.fn && a.module == b.module);

@@ -7,6 +7,7 @@
  * Replays are harmless: an issue remembers the event that opened it and the event that last
  * reopened it, so the same event replayed after a crash is "new" again rather than "seen".
  */
+import { LRUCache } from 'lru-cache';
 import type { Frame } from '../../../protocol/wire.js';
 import type { CollectorMetrics } from '../ops/metrics.js';
 import type { ProcessedEvent, ProcessorStage } from '../process/pipeline.js';
@@ -53,7 +54,14 @@ type ErrorProcessed = ProcessedEvent & { event: Extract<ProcessedEvent['event'],
 export function createGroupingStage(options: GroupingStageOptions): ProcessorStage {
   const { issues, metrics } = options;
   const fingerprint = createFingerprinter(options.grouping);
-  const inApp = createInAppMatcher(options.grouping);
+  const matcher = createInAppMatcher(options.grouping);
+  const inAppByFrame = new LRUCache<string, boolean>({ max: 50_000 });
+  const inApp = (frame: GroupingFrame): boolean => {
+    const key = `${frame.function ?? ''}\u0000${frame.file ?? ''}\u0000${frame.inApp ?? ''}`;
+    let answer = inAppByFrame.get(key);
+    if (answer === undefined) inAppByFrame.set(key, (answer = matcher(frame)));
+    return answer;
+  };
 
   return {
     name: 'group',

@@ -18,7 +18,7 @@ export interface StoredFrame {
   in_app: boolean;
   /** Where `function` came from: the enclosing function in the map, the token at the position, or the browser. */
   function_source?: string | null;
-  /** Third-party per the map's `ignoreList`. */
+  /** Third-party per the map's `ignoreList` (absent: false). */
   ignored?: boolean;
   /** Served with the frame; stored once per distinct context (context-store.ts) and referred to by `context_id`. */
   context?: SourceContext;
@@ -51,7 +51,8 @@ export function toStoredFrame(result: SymbolicatedFrame): StoredFrame {
     column: result.column,
     in_app: false,
     function_source: scope ?? null,
-    ignored: result.ignored,
+    // Stored with every event: only when true.
+    ...(result.ignored ? { ignored: true } : {}),
     ...(result.status === 'mapped' ? { context: result.context } : {}),
     minified: result.minified,
   };

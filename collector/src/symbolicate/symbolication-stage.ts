@@ -30,6 +30,8 @@ export interface SymbolicationStageOptions {
 }
 
 const FAILED_MAP_TTL_MS = 60_000;
+/** Symbolicated frames remembered (a few hundred bytes each). */
+const RESULTS_KEPT = 50_000;
 /** Events symbolicated between two turns of the event loop. */
 const EVENTS_PER_TURN = 256;
 
@@ -37,9 +39,12 @@ export function createSymbolicationStage(options: SymbolicationStageOptions): Pr
   const { lookup, artifacts, parser, maps, contexts, metrics } = options;
   const failedMaps = new LRUCache<string, SourceMapError>({ max: 1000, ttl: FAILED_MAP_TTL_MS });
 
-  async function loadMap(hit: LookupHit): Promise<ParsedMap> {
+  // The same frames come back with every event of a bug: their result is kept, per map.
+  const results = new LRUCache<string, Omit<StoredFrame, 'minified'>>({ max: RESULTS_KEPT });
+  const mapKeyOf = ({ map }: LookupHit) => `${map.projectId}\n${map.release}\n${map.name}\n${map.debugId}\n${map.uploadedAt}`;
+
+  async function loadMap(hit: LookupHit, key: string): Promise<ParsedMap> {
     const { map, source } = hit;
-    const key = `${map.projectId}\n${map.release}\n${map.name}\n${map.debugId}\n${map.uploadedAt}`;
     const failed = failedMaps.get(key);
     if (failed) throw failed;
     try {
@@ -61,9 +66,13 @@ export function createSymbolicationStage(options: SymbolicationStageOptions): Pr
     const debugId = frame.file ? event.debug_ids?.[frame.file] : undefined;
     const found = await lookup.find(processed.projectId, event.release ?? '', frame.file, debugId);
     if (found.status !== 'found') return unmappedFrame(frame, found.status, found.reason);
+    const mapKey = mapKeyOf(found);
+    const resultKey = `${mapKey}\n${frame.line}\n${frame.column}\n${frame.function ?? ''}`;
+    const known = results.get(resultKey);
+    if (known) return { ...known, minified: frame };
     let map: ParsedMap;
     try {
-      map = await loadMap(found);
+      map = await loadMap(found, mapKey);
     } catch (error) {
       if (!(error instanceof SourceMapError)) throw error;
       return unmappedFrame(frame, error.status, `the map ${found.map.name} cannot be used: ${error.message}`);
@@ -73,6 +82,8 @@ export function createSymbolicationStage(options: SymbolicationStageOptions): Pr
       stored.context_id = contexts.idOf(processed.projectId, stored.context);
       delete stored.context;
     }
+    const { minified: _, ...result } = stored;
+    results.set(resultKey, result);
     return stored;
   }
 

@@ -2,7 +2,9 @@
  * Stored rows → events with the wire format's field names (plus what the collector added:
  * received_at, browser, os, device), so what the agent sent reads back the same.
  */
-import type { EventKind } from '../../../protocol/wire.js';
+import type { EventKind, Frame } from '../../../protocol/wire.js';
+import type { FrameStatus } from '../symbolicate/status.js';
+import type { StoredFrame } from '../symbolicate/stored-frame.js';
 
 // Aliases differ from column names: ClickHouse lets an alias shadow a column in WHERE.
 const COMMON = `
@@ -15,7 +17,9 @@ export const SELECT_COLUMNS: Record<EventKind, string> = {
   error: `${COMMON}, type, message, stack, frame_functions, frame_files, frame_lines, frame_columns,
     mechanism, handled, level, hint, count, fingerprint,
     arrayMap(t -> toUnixTimestamp64Milli(t), breadcrumb_timestamps) AS breadcrumb_ms,
-    breadcrumb_categories, breadcrumb_messages, breadcrumb_levels, issue_id, symbolicated`,
+    breadcrumb_categories, breadcrumb_messages, breadcrumb_levels, issue_id, frame_statuses, frame_reasons,
+    original_functions, original_files, original_lines, original_columns, original_function_sources, frame_in_app,
+    frame_ignored, frame_context_ids`,
   vital: `${COMMON}, name, value, rating, target, navigation_type`,
   navigation: `${COMMON}, type, duration, router_duration, requests, status, from_route`,
 };
@@ -71,8 +75,8 @@ export function rowToEvent(kind: EventKind, row: Row): Record<string, unknown> {
           level: optional(row.breadcrumb_levels[i]),
         })),
         issue_id: optional(row.issue_id),
-        // The frames after symbolication: status (mapped, or why not), original position, context, minified frame.
-        symbolicated_frames: row.symbolicated ? JSON.parse(row.symbolicated) : undefined,
+        // The frames after symbolication: status (mapped, or why not), original position, context (attached later), minified frame.
+        symbolicated_frames: row.frame_statuses.length ? symbolicatedFrames(row) : undefined,
       };
     case 'vital':
       return { ...common, name: row.name, value: Number(row.value), rating: row.rating, target: optional(row.target), navigation_type: optional(row.navigation_type) };
@@ -87,4 +91,28 @@ export function rowToEvent(kind: EventKind, row: Row): Record<string, unknown> {
         from_route: optional(row.from_route),
       };
   }
+}
+
+function symbolicatedFrames(row: Row): StoredFrame[] {
+  return (row.frame_statuses as FrameStatus[]).map((status, i) => {
+    const minified: Frame = {
+      function: optional(row.frame_functions[i]),
+      file: optional(row.frame_files[i]),
+      line: row.frame_lines[i],
+      column: row.frame_columns[i],
+    };
+    return {
+      status,
+      ...(row.frame_reasons[i] ? { reason: row.frame_reasons[i] } : {}),
+      function: row.original_functions[i] || null,
+      file: row.original_files[i] || null,
+      line: row.original_lines[i] || null,
+      column: row.original_columns[i] || null,
+      in_app: row.frame_in_app[i] === 1,
+      function_source: row.original_function_sources[i] || null,
+      ...(row.frame_ignored[i] === 1 ? { ignored: true } : {}),
+      ...(row.frame_context_ids[i] ? { context_id: row.frame_context_ids[i] } : {}),
+      minified,
+    };
+  });
 }

@@ -5,6 +5,7 @@
  * Column names follow collector/src/store/migrations.ts.
  */
 import type { EventKind } from '../../../protocol/wire.js';
+import type { StoredFrame } from '../symbolicate/stored-frame.js';
 import type { ProcessedEvent } from './pipeline.js';
 
 export const TABLE_OF_KIND: Record<EventKind, string> = {
@@ -23,7 +24,9 @@ export const COLUMNS_OF_KIND: Record<EventKind, readonly string[]> = {
   error: [
     ...COMMON_COLUMNS, 'type', 'message', 'stack', 'frame_functions', 'frame_files', 'frame_lines',
     'frame_columns', 'mechanism', 'handled', 'level', 'hint', 'count', 'fingerprint', 'breadcrumb_timestamps',
-    'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels', 'issue_id', 'frame_statuses', 'symbolicated',
+    'breadcrumb_categories', 'breadcrumb_messages', 'breadcrumb_levels', 'issue_id', 'frame_statuses', 'frame_reasons',
+    'original_functions', 'original_files', 'original_lines', 'original_columns', 'original_function_sources', 'frame_in_app',
+    'frame_ignored', 'frame_context_ids',
   ],
   vital: [...COMMON_COLUMNS, 'name', 'value', 'rating', 'target', 'navigation_type'],
   navigation: [...COMMON_COLUMNS, 'type', 'duration', 'router_duration', 'requests', 'status', 'from_route'],
@@ -102,8 +105,7 @@ function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
         crumbs.map((c) => c.message),
         crumbs.map((c) => c.level ?? ''),
         processed.issue?.id ?? '',
-        processed.frames?.map((f) => f.status) ?? [],
-        processed.frames ? JSON.stringify(processed.frames) : '',
+        ...symbolicatedColumns(processed.frames ?? []),
       );
       break;
     }
@@ -115,4 +117,20 @@ function toRow(processed: ProcessedEvent, retentionDays: number): unknown[] {
       break;
   }
   return row;
+}
+
+/** The symbolicated frames as the parallel arrays of the errors table (empty: not symbolicated). */
+function symbolicatedColumns(frames: readonly StoredFrame[]): unknown[] {
+  return [
+    frames.map((f) => f.status),
+    frames.map((f) => f.reason ?? ''),
+    frames.map((f) => f.function ?? ''),
+    frames.map((f) => f.file ?? ''),
+    frames.map((f) => f.line ?? 0),
+    frames.map((f) => f.column ?? 0),
+    frames.map((f) => f.function_source ?? ''),
+    frames.map((f) => (f.in_app ? 1 : 0)),
+    frames.map((f) => (f.ignored ? 1 : 0)),
+    frames.map((f) => f.context_id ?? ''),
+  ];
 }

@@ -224,9 +224,18 @@ function sourceMapsAndIssues(options: SchemaOptions): string[] {
   const errorsTables = cluster ? ['errors_local', 'errors'] : ['errors'];
   const errorColumns = [
     'issue_id String',
+    // The frames after symbolication, parallel to frame_* (the minified frames as sent):
+    // columns, not a JSON blob, so that nothing is stored twice and inserts stay cheap.
     'frame_statuses Array(LowCardinality(String))',
-    // JSON of the symbolicated frames with source context: read only for one event at a time.
-    'symbolicated String CODEC(ZSTD(3))',
+    'frame_reasons Array(String)',
+    'original_functions Array(String)',
+    'original_files Array(LowCardinality(String))',
+    'original_lines Array(UInt32)',
+    'original_columns Array(UInt32)',
+    'original_function_sources Array(LowCardinality(String))',
+    'frame_in_app Array(UInt8)',
+    'frame_ignored Array(UInt8)',
+    'frame_context_ids Array(String)',
   ];
   const alters = errorsTables.map(
     (table) =>

@@ -12,7 +12,7 @@ import type { Frame } from '../../../protocol/wire.js';
 import type { CollectorMetrics } from '../ops/metrics.js';
 import type { ProcessedEvent, ProcessorStage } from '../process/pipeline.js';
 import type { StoredFrame } from '../symbolicate/stored-frame.js';
-import { createFingerprinter, type FingerprintOptions } from './fingerprint.js';
+import { createFingerprinter, titleOf, type Fingerprint, type FingerprintOptions } from './fingerprint.js';
 import { createInAppMatcher, type GroupingFrame } from './in-app.js';
 import { normalizeFunction } from './normalize.js';
 import type { IssueRecord, IssueStore } from './issue-store.js';
@@ -54,14 +54,26 @@ type ErrorProcessed = ProcessedEvent & { event: Extract<ProcessedEvent['event'],
 export function createGroupingStage(options: GroupingStageOptions): ProcessorStage {
   const { issues, metrics } = options;
   const fingerprint = createFingerprinter(options.grouping);
-  const matcher = createInAppMatcher(options.grouping);
-  const inAppByFrame = new LRUCache<string, boolean>({ max: 50_000 });
-  const inApp = (frame: GroupingFrame): boolean => {
-    const key = `${frame.function ?? ''}\u0000${frame.file ?? ''}\u0000${frame.inApp ?? ''}`;
-    let answer = inAppByFrame.get(key);
-    if (answer === undefined) inAppByFrame.set(key, (answer = matcher(frame)));
-    return answer;
-  };
+  const inApp = createInAppMatcher(options.grouping);
+  // Every event of a bug has the same frames: their fingerprint and in-app flags are remembered,
+  // keyed by what grouping reads of them. Not for message fingerprints (the message varies).
+  const stacks = new LRUCache<string, { print: Fingerprint; inApp: boolean[] }>({ max: 20_000 });
+
+  function group(event: ErrorProcessed['event'], stored: StoredFrame[] | undefined): Fingerprint {
+    const frames: GroupingFrame[] = stored ? stored.map(groupingFrameOf) : (event.frames ?? []).map(fromMinified);
+    let key = `${event.type}\u0000${event.fingerprint?.join('\u0001') ?? ''}`;
+    for (const frame of frames) key += `\u0000${frame.function ?? ''}\u0001${frame.file ?? ''}\u0001${frame.inApp ?? ''}`;
+    const known = stacks.get(key);
+    if (known) {
+      if (stored) known.inApp.forEach((flag, i) => (stored[i].in_app = flag));
+      return { ...known.print, title: titleOf(event.type, event.message) };
+    }
+    const flags = frames.map((frame) => inApp(frame));
+    if (stored) flags.forEach((flag, i) => (stored[i].in_app = flag));
+    const print = fingerprint({ type: event.type, message: event.message, frames: frames.map((frame, i) => ({ ...frame, inApp: flags[i] })), fingerprint: event.fingerprint });
+    if (!print.parts.some((part) => part.startsWith('message:'))) stacks.set(key, { print, inApp: flags });
+    return print;
+  }
 
   return {
     name: 'group',
@@ -70,15 +82,7 @@ export function createGroupingStage(options: GroupingStageOptions): ProcessorSta
       if (!errors.length) return;
 
       const planned = errors.map((processed) => {
-        const { event } = processed;
-        const frames: GroupingFrame[] = processed.frames
-          ? processed.frames.map((frame) => {
-              const grouping = groupingFrameOf(frame);
-              frame.in_app = inApp(grouping);
-              return { ...grouping, inApp: frame.in_app };
-            })
-          : (event.frames ?? []).map(fromMinified);
-        const print = fingerprint({ type: event.type, message: event.message, frames, fingerprint: event.fingerprint });
+        const print = group(processed.event, processed.frames);
         return { processed, print, issueId: issueIdOf(print.hash) };
       });
 

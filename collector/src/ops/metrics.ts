@@ -94,12 +94,13 @@ export function createMetrics(spoolStats: () => SpoolStats) {
     }),
     storeErrors: new Counter({
       name: 'lookout_store_errors_total',
-      help: 'Failed writes to ClickHouse (the processor retries them)',
+      help: 'Failed ClickHouse operations of the processor, retried: insert (events) or stage (the stages\' reads and writes)',
       labelNames: ['operation'] as const,
       registers,
     }),
   };
   // Zero series exist from the start, so dashboards and alerts see 0 rather than nothing.
   metrics.storeErrors.inc({ operation: 'insert' }, 0);
+  metrics.storeErrors.inc({ operation: 'stage' }, 0);
   return metrics;
 }

@@ -194,6 +194,12 @@ describe('frame statuses', () => {
     const [mapped] = await symbolicated({ release: 'unrelated', frames: [frame(file)], debug_ids: { [file]: id } });
     expect(mapped).toMatchObject({ status: 'mapped', line: THROW_LINE });
 
+    // A refused copy of the same build's map, uploaded later elsewhere, does not hide the usable one.
+    const refused = await upload('web@2.0.1', [{ name: '~/elsewhere/main.js.map', content: JSON.stringify({ ...JSON.parse(map), debugId: id, mappings: 'AAAA,!!!!' }) }]);
+    expect(refused.status).toBe(400);
+    const [still] = await symbolicated({ release: 'unrelated', frames: [frame(file)], debug_ids: { [file]: id } });
+    expect(still).toMatchObject({ status: 'mapped', line: THROW_LINE });
+
     const stale = randomUUID();
     const [missing] = await symbolicated({ release: 'web@2.0.0', frames: [frame(file)], debug_ids: { [file]: stale } });
     expect(missing.status).toBe('no_debug_id_match');

@@ -21,7 +21,7 @@ export interface ArtifactStore {
   list(projectId: number, release: string): Promise<Artifact[]>;
   /** Tombstones the release's artifacts (all, or those with these ids); returns how many. */
   remove(projectId: number, release: string, ids?: string[]): Promise<number>;
-  /** Newest artifact of a kind with this debug ID, any release. */
+  /** Newest artifact of a kind with this debug ID, any release; a usable one before a refused one. */
   byDebugId(projectId: number, kind: ArtifactKind, debugId: string): Promise<Artifact | null>;
   /** Artifacts of a release with any of these names (newest first). */
   byNames(projectId: number, release: string, names: string[]): Promise<Artifact[]>;
@@ -131,7 +131,8 @@ export function createArtifactStore(store: Store): ArtifactStore {
 
     async byDebugId(projectId, kind, debugId) {
       const rows = await store.query<ArtifactRow>(
-        `${live('project_id = {projectId:UInt32} AND debug_id = {debugId:String} AND kind = {kind:String}')} ORDER BY uploaded_at DESC LIMIT 1`,
+        // A debug ID names one build: any usable copy of its map is right, so a usable one wins over a newer refused one.
+        `${live('project_id = {projectId:UInt32} AND debug_id = {debugId:String} AND kind = {kind:String}')} ORDER BY invalid_status = '' DESC, uploaded_at DESC LIMIT 1`,
         { projectId, debugId, kind },
       );
       return rows.length ? fromRow(rows[0]) : null;

@@ -12,6 +12,7 @@ import { createIssueStore, type IssueStore } from './issues/issue-store.js';
 import { publishIssues } from './issues/publish-issues.js';
 import { createArtifactLookup } from './symbolicate/artifact-lookup.js';
 import { createContextStore } from './symbolicate/context-store.js';
+import { createLiveHub } from './live/hub.js';
 import { createMapCache } from './symbolicate/map-cache.js';
 import { createOffThreadParser } from './symbolicate/parse-off-thread.js';
 import { createSymbolicationStage } from './symbolicate/symbolication-stage.js';
@@ -66,6 +67,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const parser = createOffThreadParser({ workers: config.symbolication.parseWorkers, limits: { maxBytes: config.artifacts.maxFileBytes } });
   const issues = createIssueStore(store);
   const contexts = createContextStore(store);
+  const live = createLiveHub({ onDropped: (count) => metrics.liveDropped.inc(count) });
   const stages = [
     ...(config.symbolication.enabled
       ? [createSymbolicationStage({ lookup, artifacts, parser, metrics, contexts, maps: createMapCache({ maxBytes: config.symbolication.mapCacheBytes }), contextLines: config.symbolication.contextLines })]
@@ -86,6 +88,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     parser,
     issues,
     contexts,
+    live,
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
     publicUrl: () => url,
@@ -103,6 +106,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   });
   const bus = createBus((error, topic) => app.log.error({ err: error, topic }, 'a bus subscriber failed'));
   processor.onStored(publishIssues(bus));
+  processor.onStored(live.publish);
   const address = await app.listen({ host: config.host, port: config.port });
   url = config.publicUrl ?? address.replace('://[::1]', '://localhost');
 

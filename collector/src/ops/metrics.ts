@@ -87,6 +87,16 @@ export function createMetrics(spoolStats: () => SpoolStats) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    liveClients: new Gauge({
+      name: 'lookout_live_clients',
+      help: 'WebSocket clients of the live feed',
+      registers,
+    }),
+    liveDropped: new Counter({
+      name: 'lookout_live_dropped_total',
+      help: 'Live-feed events not sent to a client whose connection was too slow (it is told how many)',
+      registers,
+    }),
     eventsDeadLettered: new Counter({
       name: 'lookout_events_dead_lettered_total',
       help: 'Events the store refused as invalid, kept in DATA/dead-letter.ndjson instead',

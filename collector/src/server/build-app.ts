@@ -15,6 +15,8 @@ import type { ContextStore } from '../symbolicate/context-store.js';
 import type { OffThreadParser } from '../symbolicate/parse-off-thread.js';
 import { sourcemapsToolTarball } from '../paths.js';
 import { toolsRoutes } from '../tools/tools-routes.js';
+import type { LiveHub } from '../live/hub.js';
+import { liveRoutes } from '../live/live-routes.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
@@ -41,6 +43,8 @@ export interface AppParts {
   issues: IssueStore;
   /** Source context of symbolicated frames, attached to events on read. */
   contexts: ContextStore;
+  /** The live feed's fan-out; the processor publishes into it. */
+  live: LiveHub;
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
@@ -92,6 +96,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
   await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(liveRoutes, { hub: parts.live, authenticate: parts.authenticate, metrics: parts.metrics });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
   await app.register(toolsRoutes, { tarball: sourcemapsToolTarball });
   await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });

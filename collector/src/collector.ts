@@ -6,6 +6,15 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadAgentScripts, type AgentScript } from './agent-script/agent-script-routes.js';
 import { createArtifactStore } from './artifacts/artifact-store.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createClaims } from './alerts/claims.js';
+import { createDestinationPool } from './alerts/destination-pool.js';
+import { createAlertEngine } from './alerts/engine.js';
+import { createAlertHistory } from './alerts/history.js';
+import { createIssueFacts } from './alerts/issue-facts.js';
+import { readConfigFile } from './alerts/rules/config-file.js';
+import { openRuleStore } from './alerts/rules/rule-store.js';
 import { createBus, type Bus } from './bus/bus.js';
 import { createGroupingStage } from './issues/grouping-stage.js';
 import { createIssueStore, type IssueStore } from './issues/issue-store.js';
@@ -68,6 +77,11 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const issues = createIssueStore(store);
   const contexts = createContextStore(store);
   const live = createLiveHub({ onDropped: (count) => metrics.liveDropped.inc(count) });
+  let logBusError = (_error: unknown, _topic: string) => {};
+  const bus = createBus((error, topic) => logBusError(error, topic));
+  const rules = await openRuleStore(store, readConfigFile(config.configFile).alertRules);
+  const alertHistory = createAlertHistory(store);
+  let url = config.publicUrl ?? '';
   const stages = [
     ...(config.symbolication.enabled
       ? [createSymbolicationStage({ lookup, artifacts, parser, metrics, contexts, maps: createMapCache({ maxBytes: config.symbolication.mapCacheBytes }), contextLines: config.symbolication.contextLines })]
@@ -75,7 +89,6 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     createGroupingStage({ issues, metrics }),
   ];
 
-  let url = config.publicUrl ?? '';
   const app = await buildApp({
     config,
     store,
@@ -89,6 +102,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     issues,
     contexts,
     live,
+    alerts: { rules, history: alertHistory, engine: () => engine },
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
     publicUrl: () => url,
@@ -104,7 +118,22 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     stages,
     ...config.processor,
   });
-  const bus = createBus((error, topic) => app.log.error({ err: error, topic }, 'a bus subscriber failed'));
+  logBusError = (error, topic) => app.log.error({ err: error, topic }, 'a bus subscriber failed');
+  const destinations = createDestinationPool(app.log);
+  const engine = createAlertEngine({
+    store,
+    bus,
+    rules,
+    claims: createClaims(store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, { settleMs: config.alerts.claimSettleMs }),
+    history: alertHistory,
+    destinations,
+    issueFacts: createIssueFacts(store),
+    publicUrl: () => url,
+    log: app.log,
+    tickMs: config.alerts.tickMs,
+    minuteMs: config.alerts.minuteMs,
+  });
+  await engine.rebuild().catch((error) => app.log.error({ err: error }, 'alert windows could not be rebuilt from ClickHouse; they start empty'));
   processor.onStored(publishIssues(bus));
   processor.onStored(live.publish);
   const address = await app.listen({ host: config.host, port: config.port });
@@ -126,6 +155,10 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
       (closing ??= (async () => {
         await app.close();
         await processor.stop();
+        engine.stop();
+        await engine.settled();
+        await destinations.close();
+        rules.close();
         await parser.close();
         projects.close();
         await spool.close();

@@ -11,6 +11,8 @@ export interface IssueNotice {
   title: string;
   culprit: string;
   status: string;
+  /** Where it happened: the first in-app frame (mapped when possible), original position. */
+  frame: { file: string | null; line: number | null; function: string | null } | null;
   event: {
     event_id: string;
     timestamp: number;

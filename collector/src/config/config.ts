@@ -72,6 +72,16 @@ export interface CollectorConfig {
     /** Source lines shown each side of a frame. */
     contextLines: number;
   };
+  /** The config file (alert rules): JSON or YAML; else lookout.config.{json,yaml,yml} in the working folder if present. */
+  configFile?: string;
+  alerts: {
+    /** How often digests and windows are looked at. */
+    tickMs: number;
+    /** The length of a "minute" in rule settings: 60,000, shortened only by tests. */
+    minuteMs: number;
+    /** How long a claim waits for other collectors' claims (docs/alerts.md). */
+    claimSettleMs: number;
+  };
   logLevel: string;
 }
 
@@ -110,6 +120,7 @@ export function defaultConfig(): CollectorConfig {
     processor: { batchRows: 20_000, flushIntervalMs: 1000, maxBackoffMs: 30_000 },
     artifacts: { maxFileBytes: 100 * 1024 * 1024 },
     symbolication: { enabled: true, mapCacheBytes: 256 * 1024 * 1024, parseWorkers: 1, contextLines: 5 },
+    alerts: { tickMs: 5000, minuteMs: 60_000, claimSettleMs: 150 },
     logLevel: 'info',
   };
 }

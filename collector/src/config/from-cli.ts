@@ -27,6 +27,7 @@ const FLAGS = {
   'artifact-max-mb': { type: 'string', env: 'LOOKOUT_ARTIFACT_MAX_MB' },
   'map-cache-mb': { type: 'string', env: 'LOOKOUT_MAP_CACHE_MB' },
   symbolicate: { type: 'string', env: 'LOOKOUT_SYMBOLICATE' },
+  config: { type: 'string', env: 'LOOKOUT_CONFIG' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', env: '' },
 } as const;
@@ -102,6 +103,7 @@ export function configFromFlags(flags: ServeFlags): CollectorConfig {
     if (flags.symbolicate !== 'true' && flags.symbolicate !== 'false') throw new Error(`--symbolicate must be true or false (got "${flags.symbolicate}")`);
     config.symbolication.enabled = flags.symbolicate === 'true';
   }
+  config.configFile = flags.config;
   config.logLevel = flags['log-level'] ?? config.logLevel;
   return config;
 }

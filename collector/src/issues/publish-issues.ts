@@ -5,6 +5,11 @@
 import type { Bus, IssueNotice } from '../bus/bus.js';
 import type { ProcessedEvent, StoredListener } from '../process/pipeline.js';
 
+function culpritFrame({ frames }: ProcessedEvent): IssueNotice['frame'] {
+  const frame = frames?.find((f) => f.in_app && (f.status === 'mapped' || f.status === 'source_missing')) ?? frames?.find((f) => f.in_app);
+  return frame ? { file: frame.file, line: frame.line, function: frame.function } : null;
+}
+
 function noticeOf(processed: ProcessedEvent): IssueNotice | null {
   const { event, issue, client } = processed;
   if (event.kind !== 'error' || !issue) return null;
@@ -14,6 +19,7 @@ function noticeOf(processed: ProcessedEvent): IssueNotice | null {
     title: issue.title,
     culprit: issue.culprit,
     status: issue.status,
+    frame: culpritFrame(processed),
     event: {
       event_id: event.event_id,
       timestamp: event.timestamp,

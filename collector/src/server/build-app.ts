@@ -17,6 +17,10 @@ import { sourcemapsToolTarball } from '../paths.js';
 import { toolsRoutes } from '../tools/tools-routes.js';
 import type { LiveHub } from '../live/hub.js';
 import { liveRoutes } from '../live/live-routes.js';
+import { alertsRoutes } from '../api/alerts-routes.js';
+import type { AlertEngine } from '../alerts/engine.js';
+import type { AlertHistory } from '../alerts/history.js';
+import type { RuleStore } from '../alerts/rules/rule-store.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
@@ -45,6 +49,8 @@ export interface AppParts {
   contexts: ContextStore;
   /** The live feed's fan-out; the processor publishes into it. */
   live: LiveHub;
+  /** The engine exists once the processor does (after the app is built): read it when a request needs it. */
+  alerts: { rules: RuleStore; history: AlertHistory; engine: () => AlertEngine };
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
@@ -96,6 +102,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
   await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
+  await app.register(alertsRoutes, { ...parts.alerts, authenticate: parts.authenticate });
   await app.register(liveRoutes, { hub: parts.live, authenticate: parts.authenticate, metrics: parts.metrics });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
   await app.register(toolsRoutes, { tarball: sourcemapsToolTarball });

@@ -98,6 +98,7 @@ export function schemaMigrations(options: SchemaOptions): Migration[] {
   return [
     { version: 1, name: 'initial schema', statements: initialSchema(options) },
     { version: 2, name: 'source maps and issues', statements: sourceMapsAndIssues(options) },
+    { version: 3, name: 'alerts', statements: alerts(options) },
   ];
 }
 
@@ -337,6 +338,48 @@ function sourceMapsAndIssues(options: SchemaOptions): string[] {
       "WHERE issue_id != ''",
       'GROUP BY project_id, issue_id, hour, release, environment, retention_days',
     ].join('\n'),
+  ];
+}
+
+/** Version 3: alert rules made through the API, the claims that make an alert fire once across collectors, alert history. */
+function alerts(options: SchemaOptions): string[] {
+  return [
+    ...createTable(options, {
+      name: 'alert_rules',
+      columns: ['project_id UInt32', 'rule_id String', 'definition String', "updated_at DateTime64(3,'UTC')", 'deleted UInt8'],
+      versionColumn: 'updated_at',
+      orderBy: '(project_id, rule_id)',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'alert_claims',
+      columns: ['project_id UInt32', 'claim_key String', 'collector_id String', 'nonce String', "claimed_at DateTime64(3,'UTC')"],
+      orderBy: '(project_id, claim_key, claimed_at, nonce)',
+      ttl: "toDateTime(claimed_at) + INTERVAL 30 DAY",
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'alert_history',
+      columns: [
+        'project_id UInt32',
+        "sent_at DateTime64(3,'UTC')",
+        'history_id String',
+        'rule_id String',
+        'rule_name String',
+        'issue_id String',
+        'kind LowCardinality(String)',
+        'destination String',
+        'title String',
+        'summary String',
+        'ok UInt8',
+        'status UInt16',
+        'attempts UInt8',
+        'error String',
+      ],
+      orderBy: '(project_id, sent_at, history_id)',
+      ttl: "toDateTime(sent_at) + INTERVAL 90 DAY",
+      sharded: false,
+    }),
   ];
 }
 

@@ -1,0 +1,362 @@
+/**
+ * The alert engine for issue rules, streaming over the bus (never polling the database):
+ * - `issue.new` / `issue.regression` rules fire on those bus events, within the time it takes to
+ *   claim the alert (claims.ts) and read the issue's counts;
+ * - `issue.frequency` rules keep a sliding window per issue in memory (rebuilt from ClickHouse at
+ *   start-up) and fire when an issue reaches N events or U users within W minutes, and send a
+ *   resolved message when it falls back below;
+ * - noise control: after a rule alerted about an issue, its further events go into a digest sent
+ *   at most every `digest_minutes` with the counts since the last message; another alert of the
+ *   rule for the same issue within `cooldown_minutes` goes into the digest too.
+ * Every notification is claimed first, so several collectors (and a restarted one) send it once.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Bus, IssueNotice } from '../bus/bus.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import type { Claims } from './claims.js';
+import type { DestinationPool } from './destination-pool.js';
+import { issueLink, type AlertKind, type AlertMessage, type AlertMetric, type DeliveryResult } from './destinations/types.js';
+import type { AlertHistory } from './history.js';
+import { issueActivity, type IssueFactsReader } from './issue-facts.js';
+import type { AlertRule, RuleFilters } from './rules/rule-schema.js';
+import type { RuleStore } from './rules/rule-store.js';
+
+export interface AlertEngineOptions {
+  store: Store;
+  bus: Bus;
+  rules: RuleStore;
+  claims: Claims;
+  history: AlertHistory;
+  destinations: DestinationPool;
+  issueFacts: IssueFactsReader;
+  publicUrl: () => string;
+  log: Logger;
+  /** How often digests and windows are looked at. Default 5 s. */
+  tickMs?: number;
+  /** The length of a minute in rule settings (tests shorten it). Default 60,000. */
+  minuteMs?: number;
+}
+
+export interface AlertEngine {
+  /** Sends a test message of the rule to each of its destinations (recorded in the history). */
+  sendTest(rule: AlertRule): Promise<{ destination: string; result: DeliveryResult }[]>;
+  /** Window state from the events of the last windows (start-up). */
+  rebuild(): Promise<void>;
+  /** Resolves when the alerts started so far were sent (tests). */
+  settled(): Promise<void>;
+  stop(): void;
+}
+
+interface IssueState {
+  rule: AlertRule;
+  projectId: number;
+  issueId: string;
+  notice: IssueNotice;
+  /** When the last message went out (0: none yet). */
+  lastSentAt: number;
+  /** Events seen here since then (a digest is due only when some came). */
+  pending: number;
+  /** The event an alert was about: not counted again as "more". */
+  alertedEventId: string;
+  /** issue.frequency: receive times and user keys in the window, oldest first. */
+  window?: { t: number; user: string }[];
+  firing?: { since: number; key: string };
+}
+
+const matchesFilters = (filters: RuleFilters | undefined, notice: IssueNotice): boolean => {
+  if (!filters) return true;
+  const { event } = notice;
+  if (filters.environment && !filters.environment.includes(event.environment)) return false;
+  if (filters.release && !filters.release.includes(event.release)) return false;
+  if (filters.route && !filters.route.includes(event.route)) return false;
+  if (filters.browser && !filters.browser.some((name) => event.browser === name || event.browser.startsWith(name + ' '))) return false;
+  if (filters.tags && !Object.entries(filters.tags).every(([key, value]) => event.tags[key] === value)) return false;
+  return true;
+};
+
+const userKey = (notice: IssueNotice) => notice.event.user_id || `s:${notice.event.event_id}`;
+
+export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
+  const { bus, rules, claims, history, destinations, log } = options;
+  const states = new LRUCache<string, IssueState>({ max: 100_000 });
+  const minuteMs = options.minuteMs ?? 60_000;
+  const minutes = (n: number) => n * minuteMs;
+  const inflight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    const tracked = work.catch((error) => log.error({ err: error }, 'an alert could not be sent'));
+    inflight.add(tracked);
+    void tracked.finally(() => inflight.delete(tracked));
+  };
+
+  function stateOf(rule: AlertRule, notice: IssueNotice): IssueState {
+    const key = `${rule.id}\n${notice.issueId}`;
+    let state = states.get(key);
+    if (!state) {
+      state = { rule, projectId: notice.projectId, issueId: notice.issueId, notice, lastSentAt: 0, pending: 0, alertedEventId: '' };
+      states.set(key, state);
+    }
+    state.rule = rule;
+    state.notice = notice;
+    return state;
+  }
+
+  async function message(state: IssueState, kind: AlertKind, extra: { metric?: AlertMetric; activity?: { events: number; users: number } } = {}): Promise<AlertMessage> {
+    const { notice, rule } = state;
+    const facts = await options.issueFacts(state.projectId, state.issueId);
+    const where = notice.frame ? `${notice.frame.file ?? '?'}:${notice.frame.line ?? '?'} in ${notice.frame.function ?? '?'}` : notice.culprit;
+    const titles: Record<AlertKind, string> = {
+      'issue.new': `New issue: ${notice.title}`,
+      'issue.regression': `Regression: ${notice.title}`,
+      'issue.digest': `${extra.activity?.events ?? state.pending} more events: ${notice.title}`,
+      'threshold.firing': `${extra.metric?.name ?? 'events'} ≥ ${extra.metric?.threshold} in ${extra.metric?.windowMinutes} min: ${notice.title}`,
+      'threshold.resolved': `Resolved (${extra.metric?.name ?? 'events'} below ${extra.metric?.threshold}): ${notice.title}`,
+      test: `Test from rule ${rule.name}`,
+    };
+    const summaries: Record<AlertKind, string> = {
+      'issue.new': `First seen${notice.event.release ? ` in ${notice.event.release}` : ''}${notice.event.environment ? ` (${notice.event.environment})` : ''} at ${where}`,
+      'issue.regression': `Resolved before, back${notice.event.release ? ` in ${notice.event.release}` : ''} at ${where}`,
+      'issue.digest': `${extra.activity?.events ?? state.pending} events from ${extra.activity?.users ?? '?'} users since the last message`,
+      'threshold.firing': `${extra.metric?.value} ${extra.metric?.name} within ${extra.metric?.windowMinutes} minutes at ${where}`,
+      'threshold.resolved': `${extra.metric?.value} ${extra.metric?.name} within the last ${extra.metric?.windowMinutes} minutes`,
+      test: 'If you read this, the destination works.',
+    };
+    return {
+      kind,
+      projectId: state.projectId,
+      rule: { id: rule.id, name: rule.name },
+      title: titles[kind],
+      summary: summaries[kind],
+      issue: {
+        id: state.issueId,
+        type: notice.event.type,
+        message: notice.event.message,
+        culprit: notice.frame,
+        events: facts.events,
+        users: facts.users,
+        firstSeen: facts.firstSeen ?? undefined,
+        release: notice.event.release || undefined,
+        environment: notice.event.environment || undefined,
+        topBrowsers: facts.topBrowsers,
+      },
+      ...(extra.metric ? { metric: extra.metric } : {}),
+      link: issueLink(options.publicUrl(), state.issueId),
+    };
+  }
+
+  async function deliver(rule: AlertRule, built: AlertMessage): Promise<{ destination: string; result: DeliveryResult }[]> {
+    return Promise.all(
+      rule.destinations.map(async (config) => {
+        let name: string = config.type;
+        let result: DeliveryResult;
+        try {
+          const destination = destinations.get(config);
+          name = destination.name;
+          result = await destination.send(built);
+        } catch (error) {
+          result = { ok: false, attempts: 0, error: (error as Error).message };
+        }
+        if (!result.ok) log.warn({ rule: rule.id, destination: name, error: result.error, status: result.status }, 'an alert was not delivered');
+        await history.record(built, name, result).catch((error) => log.error({ err: error }, 'alert history could not be written'));
+        return { destination: name, result };
+      }),
+    );
+  }
+
+  /** Claims `key` and sends; the state's clock and counters move at once, so events meanwhile go to the digest. */
+  function alert(state: IssueState, kind: AlertKind, key: string, extra: { metric?: AlertMetric } = {}): void {
+    const now = Date.now();
+    if (state.lastSentAt && now - state.lastSentAt < minutes(state.rule.cooldown_minutes) && kind !== 'threshold.resolved') {
+      state.pending++;
+      return;
+    }
+    state.lastSentAt = now;
+    state.pending = 0;
+    state.alertedEventId = state.notice.event.event_id;
+    track(
+      (async () => {
+        if (!(await claims.claim(state.projectId, key))) return;
+        await deliver(state.rule, await message(state, kind, extra));
+      })(),
+    );
+  }
+
+  function onIssue(topic: 'issue.new' | 'issue.regression', notice: IssueNotice): void {
+    for (const rule of rules.forProject(notice.projectId)) {
+      if (!rule.enabled || rule.type !== topic || !matchesFilters(rule.filters, notice)) continue;
+      const key = topic === 'issue.new' ? `${topic}:${rule.id}:${notice.issueId}` : `${topic}:${rule.id}:${notice.issueId}:${notice.event.event_id}`;
+      alert(stateOf(rule, notice), topic, key);
+    }
+  }
+
+  function frequencyMetric(rule: AlertRule, window: { user: string }[]): AlertMetric | null {
+    const threshold = rule.threshold!;
+    const windowMinutes = threshold.window_minutes;
+    if (threshold.events && window.length >= threshold.events) return { name: 'events', value: window.length, threshold: threshold.events, windowMinutes };
+    const users = new Set(window.map((entry) => entry.user)).size;
+    if (threshold.users && users >= threshold.users) return { name: 'users', value: users, threshold: threshold.users, windowMinutes };
+    return null;
+  }
+
+  function onEvent(notice: IssueNotice): void {
+    for (const rule of rules.forProject(notice.projectId)) {
+      if (!rule.enabled || !matchesFilters(rule.filters, notice)) continue;
+      if (rule.type === 'issue.frequency') {
+        const state = stateOf(rule, notice);
+        const now = notice.event.received_at;
+        const window = (state.window ??= []);
+        window.push({ t: now, user: userKey(notice) });
+        const from = now - minutes(rule.threshold!.window_minutes);
+        while (window.length && window[0].t < from) window.shift();
+        if (state.firing) {
+          if (notice.event.event_id !== state.alertedEventId) state.pending++;
+          continue;
+        }
+        const metric = frequencyMetric(rule, window);
+        if (metric) {
+          const bucket = Math.floor(now / minutes(rule.threshold!.window_minutes));
+          state.firing = { since: now, key: `issue.frequency:${rule.id}:${notice.issueId}:${bucket}` };
+          alert(state, 'threshold.firing', state.firing.key, { metric });
+        }
+        continue;
+      }
+      const state = states.get(`${rule.id}\n${notice.issueId}`);
+      if (state?.lastSentAt && notice.event.event_id !== state.alertedEventId) {
+        state.notice = notice;
+        state.pending++;
+      }
+    }
+  }
+
+  /** Digests that are due, and frequency windows that cleared. */
+  function tick(): void {
+    const now = Date.now();
+    for (const state of states.values()) {
+      const { rule } = state;
+      if (state.firing && state.window) {
+        const from = now - minutes(rule.threshold!.window_minutes);
+        while (state.window.length && state.window[0].t < from) state.window.shift();
+        if (!frequencyMetric(rule, state.window)) {
+          const metric: AlertMetric = {
+            name: rule.threshold!.events ? 'events' : 'users',
+            value: rule.threshold!.events ? state.window.length : new Set(state.window.map((entry) => entry.user)).size,
+            threshold: rule.threshold!.events ?? rule.threshold!.users!,
+            windowMinutes: rule.threshold!.window_minutes,
+          };
+          const key = `${state.firing.key}:resolved`;
+          state.firing = undefined;
+          alert(state, 'threshold.resolved', key, { metric });
+          continue;
+        }
+      }
+      if (state.pending > 0 && state.lastSentAt && now - state.lastSentAt >= minutes(rule.digest_minutes)) {
+        const since = state.lastSentAt;
+        const bucket = Math.floor(now / minutes(rule.digest_minutes));
+        state.lastSentAt = now;
+        state.pending = 0;
+        track(
+          (async () => {
+            if (!(await claims.claim(state.projectId, `issue.digest:${rule.id}:${state.issueId}:${bucket}`))) return;
+            // Counted in ClickHouse: every collector's share of the events, not only this one's.
+            const activity = await issueActivity(options.store, state.projectId, state.issueId, since, now);
+            if (activity.events === 0) return;
+            await deliver(rule, await message(state, 'issue.digest', { activity }));
+          })(),
+        );
+      }
+    }
+  }
+
+  const unsubscribe = [
+    bus.on('issue.new', (notice) => onIssue('issue.new', notice)),
+    bus.on('issue.regression', (notice) => onIssue('issue.regression', notice)),
+    bus.on('issue.event', onEvent),
+  ];
+  const timer = setInterval(tick, options.tickMs ?? 5000);
+  timer.unref();
+
+  return {
+    async sendTest(rule) {
+      const built: AlertMessage = {
+        kind: 'test',
+        projectId: rule.projectId,
+        rule: { id: rule.id, name: rule.name },
+        title: `Test from rule ${rule.name}`,
+        summary: 'If you read this, the destination works.',
+        link: `${options.publicUrl().replace(/\/+$/, '')}/alerts`,
+      };
+      return deliver(rule, built);
+    },
+    async rebuild() {
+      // Frequency windows from the last window's events, so a restart neither forgets a burst nor re-fires it (claims).
+      const now = Date.now();
+      const byProject = new Map<number, AlertRule[]>();
+      for (const projectId of await projectIds(options.store)) {
+        const frequency = rules.forProject(projectId).filter((rule) => rule.enabled && rule.type === 'issue.frequency');
+        if (frequency.length) byProject.set(projectId, frequency);
+      }
+      for (const [projectId, list] of byProject) {
+        const longest = Math.max(...list.map((rule) => rule.threshold!.window_minutes));
+        const rows = await options.store.query<{ issue_id: string; t: string | number; user: string; environment: string; release: string; route: string; browser: string }>(
+          `SELECT issue_id, toUnixTimestamp64Milli(received_at) AS t, if(user_id != '', user_id, concat('s:', toString(event_id))) AS user,
+                  environment, release, route, browser_name AS browser
+           FROM errors FINAL WHERE project_id = {projectId:UInt32} AND issue_id != ''
+             AND received_at >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) - INTERVAL 1 DAY
+           ORDER BY received_at LIMIT 200000`,
+          { projectId, from: now - minutes(longest) },
+        );
+        for (const rule of list) {
+          const from = now - minutes(rule.threshold!.window_minutes);
+          for (const row of rows) {
+            const t = Number(row.t);
+            if (t < from) continue;
+            if (rule.filters?.environment && !rule.filters.environment.includes(row.environment)) continue;
+            if (rule.filters?.release && !rule.filters.release.includes(row.release)) continue;
+            if (rule.filters?.route && !rule.filters.route.includes(row.route)) continue;
+            const key = `${rule.id}\n${row.issue_id}`;
+            let state = states.get(key);
+            if (!state) {
+              state = { rule, projectId, issueId: row.issue_id, notice: placeholderNotice(projectId, row.issue_id), lastSentAt: 0, pending: 0, alertedEventId: '', window: [] };
+              states.set(key, state);
+            }
+            state.window!.push({ t, user: row.user });
+          }
+        }
+        // Issues already over the threshold were alerted before the restart (their claim says so): not again.
+        for (const state of states.values()) {
+          if (state.projectId !== projectId || !state.window?.length || state.rule.type !== 'issue.frequency') continue;
+          if (frequencyMetric(state.rule, state.window)) {
+            const bucket = Math.floor(state.window[state.window.length - 1].t / minutes(state.rule.threshold!.window_minutes));
+            state.firing = { since: state.window[0].t, key: `issue.frequency:${state.rule.id}:${state.issueId}:${bucket}` };
+            state.lastSentAt = now;
+          }
+        }
+      }
+    },
+    async settled() {
+      while (inflight.size) await Promise.all([...inflight]);
+    },
+    stop() {
+      clearInterval(timer);
+      for (const off of unsubscribe) off();
+    },
+  };
+}
+
+async function projectIds(store: Store): Promise<number[]> {
+  const rows = await store.query<{ id: number }>('SELECT id FROM projects FINAL WHERE deleted = 0');
+  return rows.map((row) => Number(row.id));
+}
+
+/** A notice for an issue known only from stored events (window rebuild); the next event replaces it. */
+function placeholderNotice(projectId: number, issueId: string): IssueNotice {
+  return {
+    projectId,
+    issueId,
+    title: issueId,
+    culprit: '',
+    status: 'unresolved',
+    frame: null,
+    event: { event_id: '', timestamp: 0, received_at: 0, release: '', environment: '', url: '', route: '', user_id: '', browser: '', os: '', message: '', type: '', tags: {} },
+  };
+}

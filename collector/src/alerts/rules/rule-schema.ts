@@ -1,0 +1,144 @@
+/**
+ * Alert rules: what to watch, for which events, and where to send. The same schema validates
+ * the config file (`alerts.rules` in lookout.config.json / .yaml) and the API's bodies.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+
+const StringEnum = <T extends string[]>(values: [...T]) => Type.Unsafe<T[number]>({ type: 'string', enum: values });
+
+export const RULE_TYPES = ['issue.new', 'issue.regression', 'issue.frequency', 'error.rate', 'vital.threshold', 'route.duration', 'ingest.silence'] as const;
+/** The types the engine evaluates so far; the others are accepted by the schema and refused by the store (issue 5 in progress). */
+export const EVALUATED_RULE_TYPES: readonly RuleType[] = ['issue.new', 'issue.regression', 'issue.frequency'];
+
+const names = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 50 });
+
+export const RuleFiltersSchema = Type.Object(
+  {
+    environment: Type.Optional(names),
+    release: Type.Optional(names),
+    route: Type.Optional(names),
+    /** Browser names as the collector reports them (`Chrome`, `Firefox`, `Mobile Safari`…). */
+    browser: Type.Optional(names),
+    tags: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 256 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const DestinationSchema = Type.Union([
+  Type.Object({ type: Type.Literal('slack'), name: Type.Optional(Type.String({ maxLength: 100 })), webhook_url: Type.String({ pattern: '^https?://' }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('webhook'), name: Type.Optional(Type.String({ maxLength: 100 })), url: Type.String({ pattern: '^https?://' }), secret: Type.String({ minLength: 16 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('icinga2'),
+      name: Type.Optional(Type.String({ maxLength: 100 })),
+      url: Type.String({ pattern: '^https?://' }),
+      username: Type.Optional(Type.String()),
+      password: Type.Optional(Type.String()),
+      ca_file: Type.Optional(Type.String()),
+      cert_file: Type.Optional(Type.String()),
+      key_file: Type.Optional(Type.String()),
+      host: Type.String({ minLength: 1 }),
+      service: Type.String({ minLength: 1 }),
+      ttl_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+export const RuleInputSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: StringEnum([...RULE_TYPES]),
+    enabled: Type.Optional(Type.Boolean()),
+    filters: Type.Optional(RuleFiltersSchema),
+    /** issue.frequency: fire when an issue has ≥ `events` events or ≥ `users` users within `window_minutes`. */
+    threshold: Type.Optional(
+      Type.Object(
+        {
+          events: Type.Optional(Type.Integer({ minimum: 1 })),
+          users: Type.Optional(Type.Integer({ minimum: 1 })),
+          window_minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** After the first message for an issue, at most one digest (counts since the last message) every this many minutes. */
+    digest_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
+    /** After a message, another alert of this rule for the same issue within this time goes into the digest instead. */
+    cooldown_minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
+    destinations: Type.Array(DestinationSchema, { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+export type RuleInput = Static<typeof RuleInputSchema>;
+export type RuleType = (typeof RULE_TYPES)[number];
+export type DestinationConfig = Static<typeof DestinationSchema>;
+export type RuleFilters = Static<typeof RuleFiltersSchema>;
+
+export interface AlertRule extends RuleInput {
+  id: string;
+  projectId: number;
+  enabled: boolean;
+  digest_minutes: number;
+  cooldown_minutes: number;
+  /** `config`: from the config file (read-only through the API); `api`: created through the API. */
+  source: 'config' | 'api';
+  updatedAt: number;
+}
+
+export const DEFAULT_DIGEST_MINUTES = 60;
+export const DEFAULT_COOLDOWN_MINUTES = 30;
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validateInput = ajv.compile(RuleInputSchema);
+
+/** The rule input, or throws an Error saying what is wrong (field path and reason). */
+export function parseRuleInput(input: unknown): RuleInput {
+  if (!validateInput(input)) throw new Error(explain(validateInput.errors?.[0]));
+  const rule = input as RuleInput;
+  if (!(EVALUATED_RULE_TYPES as readonly string[]).includes(rule.type)) {
+    throw new Error(`rule type ${rule.type} is not evaluated by this collector yet; use one of ${EVALUATED_RULE_TYPES.join(', ')}`);
+  }
+  if (rule.type === 'issue.frequency' && !(rule.threshold && (rule.threshold.events || rule.threshold.users))) {
+    throw new Error('an issue.frequency rule needs threshold.events or threshold.users, and threshold.window_minutes');
+  }
+  return rule;
+}
+
+function explain(error: ErrorObject | undefined): string {
+  if (!error) return 'invalid rule';
+  const field = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : 'rule';
+  if (error.keyword === 'required') return `${field} is missing "${(error.params as { missingProperty: string }).missingProperty}"`;
+  if (error.keyword === 'enum') return `${field} must be one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
+  if (error.keyword === 'additionalProperties') return `${field} has an unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+  return `${field} ${error.message ?? 'is invalid'}`;
+}
+
+/** A rule as the API shows it: secrets (webhook URLs, secrets, passwords) replaced. */
+export function redactRule(rule: AlertRule): Record<string, unknown> {
+  return {
+    id: rule.id,
+    name: rule.name,
+    type: rule.type,
+    enabled: rule.enabled,
+    filters: rule.filters ?? {},
+    ...(rule.threshold ? { threshold: rule.threshold } : {}),
+    digest_minutes: rule.digest_minutes,
+    cooldown_minutes: rule.cooldown_minutes,
+    source: rule.source,
+    updated_at: rule.updatedAt,
+    destinations: rule.destinations.map((d) => {
+      if (d.type === 'slack') return { type: d.type, name: d.name ?? null, webhook_url: redactUrl(d.webhook_url) };
+      if (d.type === 'webhook') return { type: d.type, name: d.name ?? null, url: d.url, secret: '***' };
+      return { ...d, name: d.name ?? null, ...(d.password ? { password: '***' } : {}) };
+    }),
+  };
+}
+
+/** `https://hooks.slack.com/services/T000/B000/XXXX` → `https://hooks.slack.com/…` (the path is the secret). */
+const redactUrl = (url: string) => url.replace(/^(https?:\/\/[^/]+).*$/, '$1/…');

@@ -60,7 +60,7 @@ describe('server store, beyond the contract', () => {
       const [row] = await store.query<{ n: string }>('SELECT count() AS n FROM system.tables WHERE database = {database:String}', {
         database,
       });
-      expect(row.n).toBe('11');
+      expect(row.n).toBe('14');
       // A second collector starting on the same database finds everything in place.
       const again = await openStore({ dataDir: '/nonexistent-on-purpose', server: { ...contractServer(), database } });
       await again.close();

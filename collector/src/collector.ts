@@ -135,6 +135,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   });
   await engine.rebuild().catch((error) => app.log.error({ err: error }, 'alert windows could not be rebuilt from ClickHouse; they start empty'));
   processor.onStored(publishIssues(bus));
+  processor.onStored(engine.observe);
   processor.onStored(live.publish);
   const address = await app.listen({ host: config.host, port: config.port });
   url = config.publicUrl ?? address.replace('://[::1]', '://localhost');

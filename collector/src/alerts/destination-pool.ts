@@ -1,5 +1,7 @@
 /** One destination instance per configured destination (Slack's per-webhook queue lives in it), shared by all rules. */
 import type { DestinationConfig } from './rules/rule-schema.js';
+import { hostname } from 'node:os';
+import { createIcinga2Destination } from './destinations/icinga2.js';
 import { createSlackDestination } from './destinations/slack.js';
 import type { Destination, DestinationLog } from './destinations/types.js';
 import { createWebhookDestination } from './destinations/webhook.js';
@@ -18,7 +20,20 @@ export function createDestination(config: DestinationConfig, log: DestinationLog
     case 'webhook':
       return createWebhookDestination({ url: config.url, secret: config.secret, log, name: config.name ? `webhook:${config.name}` : undefined });
     case 'icinga2':
-      throw new Error('the icinga2 destination is not wired into the alert engine yet');
+      return createIcinga2Destination({
+        url: config.url,
+        username: config.username,
+        password: config.password,
+        caFile: config.ca_file,
+        certFile: config.cert_file,
+        keyFile: config.key_file,
+        host: config.host,
+        service: config.service,
+        ttlSeconds: config.ttl_seconds ?? 3600,
+        checkSource: `lookout@${hostname()}`,
+        log,
+        name: config.name ? `icinga2:${config.name}` : undefined,
+      });
   }
 }
 

@@ -13,8 +13,11 @@
 import { LRUCache } from 'lru-cache';
 import type { Bus, IssueNotice } from '../bus/bus.js';
 import type { Logger } from '../log.js';
+import type { ProcessedEvent } from '../process/pipeline.js';
+import { createWindowRules } from './window-rules.js';
 import type { Store } from '../store/types.js';
 import type { Claims } from './claims.js';
+import { createDeliver } from './deliver.js';
 import type { DestinationPool } from './destination-pool.js';
 import { issueLink, type AlertKind, type AlertMessage, type AlertMetric, type DeliveryResult } from './destinations/types.js';
 import type { AlertHistory } from './history.js';
@@ -39,6 +42,8 @@ export interface AlertEngineOptions {
 }
 
 export interface AlertEngine {
+  /** Processor `onStored` listener: feeds the window rules (error rate, vitals, route durations, silence). */
+  observe(events: readonly ProcessedEvent[]): void;
   /** Sends a test message of the rule to each of its destinations (recorded in the history). */
   sendTest(rule: AlertRule): Promise<{ destination: string; result: DeliveryResult }[]>;
   /** Window state from the events of the last windows (start-up). */
@@ -144,24 +149,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     };
   }
 
-  async function deliver(rule: AlertRule, built: AlertMessage): Promise<{ destination: string; result: DeliveryResult }[]> {
-    return Promise.all(
-      rule.destinations.map(async (config) => {
-        let name: string = config.type;
-        let result: DeliveryResult;
-        try {
-          const destination = destinations.get(config);
-          name = destination.name;
-          result = await destination.send(built);
-        } catch (error) {
-          result = { ok: false, attempts: 0, error: (error as Error).message };
-        }
-        if (!result.ok) log.warn({ rule: rule.id, destination: name, error: result.error, status: result.status }, 'an alert was not delivered');
-        await history.record(built, name, result).catch((error) => log.error({ err: error }, 'alert history could not be written'));
-        return { destination: name, result };
-      }),
-    );
-  }
+  const deliver = createDeliver(destinations, history, log);
+  const windowRules = createWindowRules({ store: options.store, rules, claims, deliver, publicUrl: options.publicUrl, log, minuteMs });
 
   /** Claims `key` and sends; the state's clock and counters move at once, so events meanwhile go to the digest. */
   function alert(state: IssueState, kind: AlertKind, key: string, extra: { metric?: AlertMetric } = {}): void {
@@ -228,8 +217,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     }
   }
 
-  /** Digests that are due, and frequency windows that cleared. */
+  /** Digests that are due, frequency windows that cleared, and the window rules. */
   function tick(): void {
+    windowRules.tick();
     const now = Date.now();
     for (const state of states.values()) {
       const { rule } = state;
@@ -276,6 +266,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   timer.unref();
 
   return {
+    observe: (events) => windowRules.observe(events),
     async sendTest(rule) {
       const built: AlertMessage = {
         kind: 'test',
@@ -288,6 +279,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       return deliver(rule, built);
     },
     async rebuild() {
+      await windowRules.rebuild();
       // Frequency windows from the last window's events, so a restart neither forgets a burst nor re-fires it (claims).
       const now = Date.now();
       const byProject = new Map<number, AlertRule[]>();
@@ -335,6 +327,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     },
     async settled() {
       while (inflight.size) await Promise.all([...inflight]);
+      await windowRules.settled();
     },
     stop() {
       clearInterval(timer);

@@ -9,7 +9,9 @@ const StringEnum = <T extends string[]>(values: [...T]) => Type.Unsafe<T[number]
 
 export const RULE_TYPES = ['issue.new', 'issue.regression', 'issue.frequency', 'error.rate', 'vital.threshold', 'route.duration', 'ingest.silence'] as const;
 /** The types the engine evaluates so far; the others are accepted by the schema and refused by the store (issue 5 in progress). */
-export const EVALUATED_RULE_TYPES: readonly RuleType[] = ['issue.new', 'issue.regression', 'issue.frequency'];
+export const EVALUATED_RULE_TYPES: readonly RuleType[] = RULE_TYPES;
+/** Rules over a sliding window of all events (not about one issue). */
+export const WINDOW_RULE_TYPES: readonly RuleType[] = ['error.rate', 'vital.threshold', 'route.duration', 'ingest.silence'];
 
 const names = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 50 });
 
@@ -55,17 +57,29 @@ export const RuleInputSchema = Type.Object(
     type: StringEnum([...RULE_TYPES]),
     enabled: Type.Optional(Type.Boolean()),
     filters: Type.Optional(RuleFiltersSchema),
-    /** issue.frequency: fire when an issue has ≥ `events` events or ≥ `users` users within `window_minutes`. */
+    /**
+     * issue.frequency: ≥ `events` events or ≥ `users` users of an issue within `window_minutes`.
+     * error.rate: errors per page view above `rate` over `window_minutes`, with ≥ `min_page_views`.
+     * vital.threshold: p75 of `vital` above `value` for a route over `window_minutes`, with ≥ `min_samples`.
+     * route.duration: p75 route-change duration above `value` ms for a route, with ≥ `min_samples`.
+     * ingest.silence: no event at all from the project for `window_minutes`.
+     */
     threshold: Type.Optional(
       Type.Object(
         {
           events: Type.Optional(Type.Integer({ minimum: 1 })),
           users: Type.Optional(Type.Integer({ minimum: 1 })),
+          rate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          value: Type.Optional(Type.Number({ minimum: 0 })),
+          min_page_views: Type.Optional(Type.Integer({ minimum: 1 })),
+          min_samples: Type.Optional(Type.Integer({ minimum: 1 })),
           window_minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
         },
         { additionalProperties: false },
       ),
     ),
+    /** vital.threshold: which Web Vital. */
+    vital: Type.Optional(StringEnum(['LCP', 'INP', 'CLS', 'FCP', 'TTFB'])),
     /** After the first message for an issue, at most one digest (counts since the last message) every this many minutes. */
     digest_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
     /** After a message, another alert of this rule for the same issue within this time goes into the digest instead. */
@@ -101,12 +115,15 @@ const validateInput = ajv.compile(RuleInputSchema);
 export function parseRuleInput(input: unknown): RuleInput {
   if (!validateInput(input)) throw new Error(explain(validateInput.errors?.[0]));
   const rule = input as RuleInput;
-  if (!(EVALUATED_RULE_TYPES as readonly string[]).includes(rule.type)) {
-    throw new Error(`rule type ${rule.type} is not evaluated by this collector yet; use one of ${EVALUATED_RULE_TYPES.join(', ')}`);
-  }
-  if (rule.type === 'issue.frequency' && !(rule.threshold && (rule.threshold.events || rule.threshold.users))) {
-    throw new Error('an issue.frequency rule needs threshold.events or threshold.users, and threshold.window_minutes');
-  }
+  const needs = (what: string, ok: boolean) => {
+    if (!ok) throw new Error(`an ${rule.type} rule needs ${what}`);
+  };
+  const t = rule.threshold;
+  if (rule.type === 'issue.frequency') needs('threshold.events or threshold.users, and threshold.window_minutes', !!t && !!(t.events || t.users));
+  if (rule.type === 'error.rate') needs('threshold.rate (errors per page view, e.g. 0.05) and threshold.window_minutes', !!t?.rate);
+  if (rule.type === 'vital.threshold') needs('"vital" (LCP, INP, CLS, FCP or TTFB), threshold.value (p75 limit) and threshold.window_minutes', !!rule.vital && t?.value !== undefined);
+  if (rule.type === 'route.duration') needs('threshold.value (p75 limit in ms) and threshold.window_minutes', t?.value !== undefined);
+  if (rule.type === 'ingest.silence') needs('threshold.window_minutes (minutes without any event)', !!t);
   return rule;
 }
 
@@ -128,6 +145,7 @@ export function redactRule(rule: AlertRule): Record<string, unknown> {
     enabled: rule.enabled,
     filters: rule.filters ?? {},
     ...(rule.threshold ? { threshold: rule.threshold } : {}),
+    ...(rule.vital ? { vital: rule.vital } : {}),
     digest_minutes: rule.digest_minutes,
     cooldown_minutes: rule.cooldown_minutes,
     source: rule.source,

@@ -14,6 +14,8 @@ export interface ConfigRule extends RuleInput {
 
 export interface RuleStore {
   forProject(projectId: number): AlertRule[];
+  /** Projects that have rules. */
+  projects(): number[];
   get(projectId: number, ruleId: string): AlertRule | undefined;
   create(projectId: number, input: unknown): Promise<AlertRule>;
   update(projectId: number, ruleId: string, input: unknown): Promise<AlertRule>;
@@ -102,6 +104,7 @@ export async function openRuleStore(store: Store, configRules: readonly ConfigRu
 
   return {
     forProject: (projectId) => byProject.get(projectId) ?? [],
+    projects: () => [...byProject.keys()],
     get,
     async create(projectId, input) {
       const definition = valid(input);

@@ -6,6 +6,8 @@ import { createSlackDestination } from './destinations/slack.js';
 import type { Destination, DestinationLog } from './destinations/types.js';
 import { createWebhookDestination } from './destinations/webhook.js';
 
+export const ICINGA2_DEFAULT_TTL_SECONDS = 600;
+
 export interface DestinationPool {
   get(config: DestinationConfig): Destination;
   close(): Promise<void>;
@@ -29,7 +31,7 @@ export function createDestination(config: DestinationConfig, log: DestinationLog
         keyFile: config.key_file,
         host: config.host,
         service: config.service,
-        ttlSeconds: config.ttl_seconds ?? 3600,
+        ttlSeconds: config.ttl_seconds ?? ICINGA2_DEFAULT_TTL_SECONDS,
         checkSource: `lookout@${hostname()}`,
         log,
         name: config.name ? `icinga2:${config.name}` : undefined,

@@ -18,11 +18,11 @@ import { createWindowRules } from './window-rules.js';
 import type { Store } from '../store/types.js';
 import type { Claims } from './claims.js';
 import { createDeliver } from './deliver.js';
-import type { DestinationPool } from './destination-pool.js';
+import { ICINGA2_DEFAULT_TTL_SECONDS, type DestinationPool } from './destination-pool.js';
 import { issueLink, type AlertKind, type AlertMessage, type AlertMetric, type DeliveryResult } from './destinations/types.js';
 import type { AlertHistory } from './history.js';
 import { issueActivity, type IssueFactsReader } from './issue-facts.js';
-import type { AlertRule, RuleFilters } from './rules/rule-schema.js';
+import type { AlertRule, DestinationConfig, RuleFilters } from './rules/rule-schema.js';
 import type { RuleStore } from './rules/rule-store.js';
 
 export interface AlertEngineOptions {
@@ -149,7 +149,48 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     };
   }
 
-  const deliver = createDeliver(destinations, history, log);
+  const deliverToAll = createDeliver(destinations, history, log);
+  // Icinga2 services are passive with a ttl: the collector re-sends their state every half ttl
+  // (a firing threshold stays CRITICAL; otherwise OK), so they turn UNKNOWN only when it goes silent.
+  const icinga = new Map<string, { at: number; firing: AlertMessage | null }>();
+  const icingaKey = (rule: AlertRule, config: DestinationConfig) => `${rule.id}\n${JSON.stringify(config)}`;
+  const deliver: typeof deliverToAll = async (rule, built) => {
+    const results = await deliverToAll(rule, built);
+    for (const config of rule.destinations) {
+      if (config.type === 'icinga2' && built.kind !== 'test') {
+        icinga.set(icingaKey(rule, config), { at: Date.now(), firing: built.kind === 'threshold.firing' ? built : null });
+      }
+    }
+    return results;
+  };
+  function icingaKeepalive(): void {
+    const now = Date.now();
+    for (const projectId of rules.projects()) {
+      for (const rule of rules.forProject(projectId)) {
+        if (!rule.enabled) continue;
+        for (const config of rule.destinations) {
+          if (config.type !== 'icinga2') continue;
+          const key = icingaKey(rule, config);
+          const last = icinga.get(key);
+          const ttlMs = (config.ttl_seconds ?? ICINGA2_DEFAULT_TTL_SECONDS) * 1000;
+          if (last && now - last.at < ttlMs / 2) continue;
+          icinga.set(key, { at: now, firing: last?.firing ?? null });
+          const state: AlertMessage = last?.firing ?? {
+            kind: 'threshold.resolved',
+            projectId,
+            rule: { id: rule.id, name: rule.name },
+            title: `OK: ${rule.name}`,
+            summary: last ? `nothing to report since ${new Date(last.at).toISOString()}` : 'watching',
+            link: `${options.publicUrl().replace(/\/+$/, '')}/`,
+          };
+          void destinations.get(config).send(state).then(
+            (result) => !result.ok && log.warn({ rule: rule.id, error: result.error }, 'Icinga2 keepalive not delivered'),
+            (error) => log.error({ err: error, rule: rule.id }, 'Icinga2 keepalive failed'),
+          );
+        }
+      }
+    }
+  }
   const windowRules = createWindowRules({ store: options.store, rules, claims, deliver, publicUrl: options.publicUrl, log, minuteMs });
 
   /** Claims `key` and sends; the state's clock and counters move at once, so events meanwhile go to the digest. */
@@ -220,6 +261,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   /** Digests that are due, frequency windows that cleared, and the window rules. */
   function tick(): void {
     windowRules.tick();
+    icingaKeepalive();
     const now = Date.now();
     for (const state of states.values()) {
       const { rule } = state;

@@ -45,7 +45,8 @@ export const DestinationSchema = Type.Union([
       key_file: Type.Optional(Type.String()),
       host: Type.String({ minLength: 1 }),
       service: Type.String({ minLength: 1 }),
-      ttl_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+      /** Icinga marks the service UNKNOWN when no result came for this long; the collector re-sends the state every half of it. Default 600. */
+      ttl_seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
     },
     { additionalProperties: false },
   ),

@@ -9,12 +9,14 @@ import { configFromFlags, readServeFlags } from './config/from-cli.js';
 const USAGE = `Usage: lookout serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--clickhouse-url URL] …
        lookout sourcemaps inject <dir>
        lookout sourcemaps upload --url URL --project ID --token TOKEN --release R [--url-prefix ~/] <dir>
+       lookout check --url URL --project ID --token TOKEN --rule NAME
 
 Commands:
   serve       run the collector (embedded ClickHouse by default)
   sourcemaps  give bundles debug IDs (inject) and upload them with their source maps (upload)
+  check       an Icinga2/Nagios check of one alert rule (exit 0 OK, 2 CRITICAL, 3 UNKNOWN)
 
-Every flag and environment variable: docs/configuration.md, docs/sourcemaps.md`;
+Every flag and environment variable: docs/configuration.md, docs/sourcemaps.md, docs/alerts.md`;
 
 async function serve(argv: string[]): Promise<void> {
   const flags = readServeFlags(argv, process.env);
@@ -46,6 +48,11 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
     if (command === 'serve') return await serve(rest);
+    if (command === 'check') {
+      const { checkCommand } = await import('./check/check-command.js');
+      process.exitCode = await checkCommand(rest);
+      return;
+    }
     if (command === 'sourcemaps') {
       // Imported here rather than at the top: serve never needs it.
       const { sourcemapsCommand } = await import('../../sourcemaps/src/cli.js');

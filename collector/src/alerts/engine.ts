@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import type { Bus, IssueNotice } from '../bus/bus.js';
 import type { Logger } from '../log.js';
 import type { ProcessedEvent } from '../process/pipeline.js';
-import { createWindowRules } from './window-rules.js';
+import { createWindowRules, type WindowStatus } from './window-rules.js';
 import type { Store } from '../store/types.js';
 import type { Claims } from './claims.js';
 import { createDeliver } from './deliver.js';
@@ -22,7 +22,7 @@ import { ICINGA2_DEFAULT_TTL_SECONDS, type DestinationPool } from './destination
 import { issueLink, type AlertKind, type AlertMessage, type AlertMetric, type DeliveryResult } from './destinations/types.js';
 import type { AlertHistory } from './history.js';
 import { issueActivity, type IssueFactsReader } from './issue-facts.js';
-import type { AlertRule, DestinationConfig, RuleFilters } from './rules/rule-schema.js';
+import { WINDOW_RULE_TYPES, type AlertRule, type DestinationConfig, type RuleFilters } from './rules/rule-schema.js';
 import type { RuleStore } from './rules/rule-store.js';
 
 export interface AlertEngineOptions {
@@ -41,7 +41,16 @@ export interface AlertEngineOptions {
   minuteMs?: number;
 }
 
+export interface RuleStatus {
+  state: 'ok' | 'firing';
+  /** Window rules: each window's measure; issue rules: the issues alerted within the digest period. */
+  windows: WindowStatus[];
+  issues: { issue_id: string; firing: boolean; events_pending: number; last_sent_at: number }[];
+}
+
 export interface AlertEngine {
+  /** What the rule sees now (for `lookout check` and the dashboard). */
+  status(rule: AlertRule): RuleStatus;
   /** Processor `onStored` listener: feeds the window rules (error rate, vitals, route durations, silence). */
   observe(events: readonly ProcessedEvent[]): void;
   /** Sends a test message of the rule to each of its destinations (recorded in the history). */
@@ -308,6 +317,17 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   timer.unref();
 
   return {
+    status(rule) {
+      if (WINDOW_RULE_TYPES.includes(rule.type)) {
+        const windows = windowRules.status(rule);
+        return { state: windows.some((w) => w.firing) ? 'firing' : 'ok', windows, issues: [] };
+      }
+      const now = Date.now();
+      const issues = [...states.values()]
+        .filter((state) => state.rule.id === rule.id && state.lastSentAt && (state.firing || now - state.lastSentAt < minutes(rule.digest_minutes)))
+        .map((state) => ({ issue_id: state.issueId, firing: !!state.firing || state.rule.type !== 'issue.frequency', events_pending: state.pending, last_sent_at: state.lastSentAt }));
+      return { state: issues.length ? 'firing' : 'ok', windows: [], issues };
+    },
     observe: (events) => windowRules.observe(events),
     async sendTest(rule) {
       const built: AlertMessage = {

@@ -28,7 +28,17 @@ export interface WindowRulesOptions {
   minuteMs: number;
 }
 
+export interface WindowStatus {
+  /** The route for per-route rules; '' otherwise. */
+  group: string;
+  firing: boolean;
+  /** Null while there is not enough data to judge (fewer views or samples than the rule's minimum). */
+  metric: AlertMetric | null;
+}
+
 export interface WindowRules {
+  /** The current state of a rule's windows, as this collector sees them. */
+  status(rule: AlertRule): WindowStatus[];
   /** Processor `onStored` listener. */
   observe(events: readonly ProcessedEvent[]): void;
   /** Evaluates every window (the engine's timer calls it). */
@@ -223,6 +233,20 @@ export function createWindowRules(options: WindowRulesOptions): WindowRules {
   }
 
   return {
+    status(rule) {
+      const now = Date.now();
+      if (rule.type === 'ingest.silence') {
+        const last = Math.max(lastSeen.get(rule.projectId) ?? 0, startedAt);
+        const window = windows.get(`${rule.id}\n`);
+        return [{ group: '', firing: !!window?.firing, metric: { name: 'minutes without events', value: Math.floor((now - last) / options.minuteMs), threshold: rule.threshold!.window_minutes, windowMinutes: rule.threshold!.window_minutes } }];
+      }
+      const list: WindowStatus[] = [];
+      for (const window of windows.values()) {
+        if (window.rule.id !== rule.id) continue;
+        list.push({ group: window.group, firing: !!window.firing, metric: measure(window, now) });
+      }
+      return list;
+    },
     observe(events) {
       for (const processed of events) add(observation(processed));
     },

@@ -5,6 +5,7 @@
  *   GET    /api/:projectId/alerts/rules/:id
  *   PUT    /api/:projectId/alerts/rules/:id        replace (not config-file rules: 409)
  *   DELETE /api/:projectId/alerts/rules/:id
+ *   GET    /api/:projectId/alerts/rules/:id/state  what the rule sees now (lookout check reads it)
  *   POST   /api/:projectId/alerts/rules/:id/test   send a test message to each destination
  *   GET    /api/:projectId/alerts/history?rule=&limit=&before=
  */
@@ -66,6 +67,11 @@ export async function alertsRoutes(app: FastifyInstance, { rules, history, engin
   app.delete<{ Params: { projectId: number; id: string } }>('/api/:projectId/alerts/rules/:id', { schema: { params: ruleParams }, onRequest: access }, async (request, reply) => {
     await rules.remove(request.params.projectId, request.params.id).catch(asHttp);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: { projectId: number; id: string } }>('/api/:projectId/alerts/rules/:id/state', { schema: { params: ruleParams }, onRequest: access }, async (request) => {
+    const rule = existing(request.params.projectId, request.params.id);
+    return { rule: { id: rule.id, name: rule.name, type: rule.type, enabled: rule.enabled }, ...engine().status(rule) };
   });
 
   app.post<{ Params: { projectId: number; id: string } }>('/api/:projectId/alerts/rules/:id/test', { schema: { params: ruleParams }, onRequest: access }, async (request) => {

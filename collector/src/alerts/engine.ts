@@ -75,6 +75,8 @@ interface IssueState {
   alertedEventId: string;
   /** issue.frequency: receive times and user keys in the window, oldest first. */
   window?: { t: number; user: string }[];
+  /** Entries per user in `window`. */
+  users?: Map<string, number>;
   firing?: { since: number; key: string };
 }
 
@@ -89,6 +91,8 @@ const matchesFilters = (filters: RuleFilters | undefined, notice: IssueNotice): 
   return true;
 };
 
+/** Entries a frequency window keeps at most. */
+const MAX_WINDOW = 100_000;
 const userKey = (notice: IssueNotice) => notice.event.user_id || `s:${notice.event.event_id}`;
 
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
@@ -228,13 +232,38 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     }
   }
 
-  function frequencyMetric(rule: AlertRule, window: { user: string }[]): AlertMetric | null {
+  function frequencyMetric(rule: AlertRule, window: { user: string }[], users: Map<string, number> | undefined): AlertMetric | null {
     const threshold = rule.threshold!;
     const windowMinutes = threshold.window_minutes;
     if (threshold.events && window.length >= threshold.events) return { name: 'events', value: window.length, threshold: threshold.events, windowMinutes };
-    const users = new Set(window.map((entry) => entry.user)).size;
-    if (threshold.users && users >= threshold.users) return { name: 'users', value: users, threshold: threshold.users, windowMinutes };
+    const distinct = users?.size ?? 0;
+    if (threshold.users && distinct >= threshold.users) return { name: 'users', value: distinct, threshold: threshold.users, windowMinutes };
     return null;
+  }
+
+  /** The window keeps its users counted as it goes: a users threshold costs nothing per event. */
+  function pushToWindow(state: IssueState, t: number, user: string): void {
+    const window = (state.window ??= []);
+    const users = (state.users ??= new Map());
+    window.push({ t, user });
+    users.set(user, (users.get(user) ?? 0) + 1);
+    // Bounded: far over any threshold, the oldest entries no longer change the verdict.
+    if (window.length > MAX_WINDOW) dropOldest(state, window.length - MAX_WINDOW);
+  }
+
+  function pruneWindow(state: IssueState, from: number): void {
+    const window = state.window ?? [];
+    let drop = 0;
+    while (drop < window.length && window[drop].t < from) drop++;
+    if (drop) dropOldest(state, drop);
+  }
+
+  function dropOldest(state: IssueState, count: number): void {
+    for (const { user } of state.window!.splice(0, count)) {
+      const left = (state.users!.get(user) ?? 1) - 1;
+      if (left > 0) state.users!.set(user, left);
+      else state.users!.delete(user);
+    }
   }
 
   function onEvent(notice: IssueNotice): void {
@@ -243,15 +272,14 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       if (rule.type === 'issue.frequency') {
         const state = stateOf(rule, notice);
         const now = notice.event.received_at;
-        const window = (state.window ??= []);
-        window.push({ t: now, user: userKey(notice) });
-        const from = now - minutes(rule.threshold!.window_minutes);
-        while (window.length && window[0].t < from) window.shift();
+        pushToWindow(state, now, userKey(notice));
+        pruneWindow(state, now - minutes(rule.threshold!.window_minutes));
+        const window = state.window!;
         if (state.firing) {
           if (notice.event.event_id !== state.alertedEventId) state.pending++;
           continue;
         }
-        const metric = frequencyMetric(rule, window);
+        const metric = frequencyMetric(rule, window, state.users);
         if (metric) {
           const bucket = Math.floor(now / minutes(rule.threshold!.window_minutes));
           state.firing = { since: now, key: `issue.frequency:${rule.id}:${notice.issueId}:${bucket}` };
@@ -275,12 +303,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     for (const state of states.values()) {
       const { rule } = state;
       if (state.firing && state.window) {
-        const from = now - minutes(rule.threshold!.window_minutes);
-        while (state.window.length && state.window[0].t < from) state.window.shift();
-        if (!frequencyMetric(rule, state.window)) {
+        pruneWindow(state, now - minutes(rule.threshold!.window_minutes));
+        if (!frequencyMetric(rule, state.window, state.users)) {
           const metric: AlertMetric = {
             name: rule.threshold!.events ? 'events' : 'users',
-            value: rule.threshold!.events ? state.window.length : new Set(state.window.map((entry) => entry.user)).size,
+            value: rule.threshold!.events ? state.window.length : (state.users?.size ?? 0),
             threshold: rule.threshold!.events ?? rule.threshold!.users!,
             windowMinutes: rule.threshold!.window_minutes,
           };
@@ -373,13 +400,13 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
               state = { rule, projectId, issueId: row.issue_id, notice: placeholderNotice(projectId, row.issue_id), lastSentAt: 0, pending: 0, alertedEventId: '', window: [] };
               states.set(key, state);
             }
-            state.window!.push({ t, user: row.user });
+            pushToWindow(state, t, row.user);
           }
         }
         // Issues already over the threshold were alerted before the restart (their claim says so): not again.
         for (const state of states.values()) {
           if (state.projectId !== projectId || !state.window?.length || state.rule.type !== 'issue.frequency') continue;
-          if (frequencyMetric(state.rule, state.window)) {
+          if (frequencyMetric(state.rule, state.window, state.users)) {
             const bucket = Math.floor(state.window[state.window.length - 1].t / minutes(state.rule.threshold!.window_minutes));
             state.firing = { since: state.window[0].t, key: `issue.frequency:${state.rule.id}:${state.issueId}:${bucket}` };
             state.lastSentAt = now;

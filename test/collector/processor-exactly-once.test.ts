@@ -60,6 +60,7 @@ function processorOn(spool: Awaited<ReturnType<typeof openSpool>>, target: Store
     retentionDays: 30,
     batchRows: 1000,
     flushIntervalMs: 50,
+    errorFlushIntervalMs: 50,
     maxBackoffMs: 200,
   });
 }

@@ -59,7 +59,7 @@ export interface CollectorConfig {
   limits: IngestLimits;
   rateLimits: RateLimits;
   spool: { quotaBytes: number; segmentBytes: number };
-  processor: { batchRows: number; flushIntervalMs: number; maxBackoffMs: number };
+  processor: { batchRows: number; flushIntervalMs: number; errorFlushIntervalMs: number; maxBackoffMs: number };
   /** Uploaded bundles and maps: largest file accepted. */
   artifacts: { maxFileBytes: number };
   symbolication: {
@@ -117,7 +117,7 @@ export function defaultConfig(): CollectorConfig {
     limits: { ...DEFAULT_LIMITS },
     rateLimits: { ...DEFAULT_RATE_LIMITS },
     spool: { quotaBytes: 1024 * 1024 * 1024, segmentBytes: 64 * 1024 * 1024 },
-    processor: { batchRows: 20_000, flushIntervalMs: 1000, maxBackoffMs: 30_000 },
+    processor: { batchRows: 20_000, flushIntervalMs: 1000, errorFlushIntervalMs: 200, maxBackoffMs: 30_000 },
     artifacts: { maxFileBytes: 100 * 1024 * 1024 },
     symbolication: { enabled: true, mapCacheBytes: 256 * 1024 * 1024, parseWorkers: 1, contextLines: 5 },
     alerts: { tickMs: 5000, minuteMs: 60_000, claimSettleMs: 150 },

@@ -26,6 +26,8 @@ export interface ProcessorOptions {
   batchRows: number;
   /** …or once the oldest waiting event has waited this long. */
   flushIntervalMs: number;
+  /** …or once the oldest waiting error has waited this long (alerts on new issues wait for it). */
+  errorFlushIntervalMs: number;
   /** Ceiling of the exponential backoff while the store refuses writes. */
   maxBackoffMs: number;
   stages?: ProcessorStage[];
@@ -226,6 +228,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
     let pending: DecodedEntry[] = [];
     let pendingEvents = 0;
     let oldestAt = 0;
+    /** When the oldest waiting error arrived here (0: none waiting): errors may open issues, whose alerts wait for this flush. */
+    let oldestErrorAt = 0;
     while (!stopped) {
       const tail = pending.length ? pending[pending.length - 1].entry.next : readPosition;
       const chunk = await spool.readFrom(tail, READ_BYTES);
@@ -234,13 +238,17 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
         const decoded = decode(chunk[i]);
         pending.push(decoded);
         pendingEvents += decoded.batch.events.length;
+        if (!oldestErrorAt && decoded.batch.events.some((event) => event.kind === 'error')) oldestErrorAt = performance.now();
         if (i % RECORDS_PER_TURN === RECORDS_PER_TURN - 1) await nextTurn();
       }
-      const due = pending.length && (pendingEvents >= options.batchRows || performance.now() - oldestAt >= options.flushIntervalMs);
+      const wait = oldestErrorAt ? Math.min(options.flushIntervalMs, options.errorFlushIntervalMs) : options.flushIntervalMs;
+      const since = oldestErrorAt && options.errorFlushIntervalMs < options.flushIntervalMs ? oldestErrorAt : oldestAt;
+      const due = pending.length && (pendingEvents >= options.batchRows || performance.now() - since >= wait);
       if (due) {
         const entries = pending;
         pending = [];
         pendingEvents = 0;
+        oldestErrorAt = 0;
         if (!(await writeRange(entries))) break;
         continue;
       }
@@ -249,7 +257,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
         for (const resolve of drainWaiters) resolve();
         drainWaiters = [];
       }
-      await sleep(pending.length ? Math.max(1, options.flushIntervalMs - (performance.now() - oldestAt)) : options.flushIntervalMs);
+      await sleep(pending.length ? Math.max(1, wait - (performance.now() - since)) : options.flushIntervalMs);
     }
   })().catch((error) => {
     log.fatal({ err: error }, 'processor stopped unexpectedly; acknowledged events stay in the spool and are replayed at restart');

@@ -33,6 +33,9 @@ const burst = (count: number) =>
     frames: [{ function: 'parseReply', file: 'https://shop.example.com/static/js/api.js', line: 3, column: 7 }],
   }));
 
+const views = (count: number) =>
+  Array.from({ length: count }, () => ({ kind: 'navigation', event_id: randomUUID(), timestamp: Date.now(), url: 'https://shop.example.com/', route: '/', type: 'route', duration: 100 }));
+
 async function send(target: ChildCollector, events: unknown[]): Promise<void> {
   const response = await fetch(`${target.url}/api/1/ingest`, {
     method: 'POST',
@@ -50,7 +53,7 @@ async function history(target: ChildCollector): Promise<{ kind: string }[]> {
 
 const firings = () => hook.requests.filter((request) => JSON.parse(request.body).kind === 'threshold.firing');
 
-it('does not fire again after a restart mid-window', async () => {
+it('does not fire again after a restart mid-window (issue frequency and error rate)', async () => {
   dir = await mkdtemp(join(tmpdir(), 'lookout-alert-restart-'));
   hook = await startReceiver('/hook');
   const config = join(dir, 'lookout.config.json');
@@ -66,6 +69,13 @@ it('does not fire again after a restart mid-window', async () => {
             threshold: { events: 50, window_minutes: 30 },
             destinations: [{ type: 'webhook', url: hook.url, secret: 'restart-test-secret-123' }],
           },
+          {
+            project: 1,
+            name: 'Error rate',
+            type: 'error.rate',
+            threshold: { rate: 0.2, min_page_views: 10, window_minutes: 30 },
+            destinations: [{ type: 'webhook', url: hook.url, secret: 'restart-test-secret-123' }],
+          },
         ],
       },
     }),
@@ -74,18 +84,18 @@ it('does not fire again after a restart mid-window', async () => {
   const env = { LOOKOUT_ADMIN_TOKEN: 'restart-admin', LOOKOUT_RATE_LIMIT_PROJECT: '0', LOOKOUT_RATE_LIMIT_IP: '0' };
 
   collector = await spawnCollector(args, env);
-  await send(collector, burst(60));
-  await until(() => firings().length >= 1, 'the firing webhook', 30_000);
+  await send(collector, [...burst(60), ...views(20)]);
+  await until(() => firings().length >= 2, 'both rules firing', 30_000);
   // Killed once the delivery is recorded: what a restart must not repeat is a completed alert.
-  await until(async () => (await history(collector!)).length >= 1, 'the history of the first run');
+  await until(async () => (await history(collector!)).length >= 2, 'the history of the first run');
   collector.process.kill('SIGKILL');
   await collector.exited;
 
   collector = await spawnCollector(args, env);
-  // Over the threshold on its own: only the rebuilt window (already firing) and the claim keep it quiet.
-  await send(collector, burst(60));
+  // Over both thresholds on their own: only the rebuilt windows (already firing) and the claims keep them quiet.
+  await send(collector, [...burst(60), ...views(10)]);
   // Give a re-fire every chance to happen: the engine ticks every 5 s.
   await new Promise((resolve) => setTimeout(resolve, 6000));
-  expect(firings()).toHaveLength(1);
-  expect((await history(collector)).map((entry) => entry.kind)).toEqual(['threshold.firing']);
+  expect(firings().map((request) => JSON.parse(request.body).rule.name).sort()).toEqual(['Bursts', 'Error rate']);
+  expect((await history(collector)).map((entry) => entry.kind)).toEqual(['threshold.firing', 'threshold.firing']);
 });

@@ -127,6 +127,7 @@ describe('issue alerts', () => {
     const [first] = await until(() => slack.requests.length >= 1 && slackTexts(), 'the Slack message');
     const text = JSON.stringify(first);
     expect(text).toContain('New issue: TypeError');
+    expect(first.text).toMatch(/^New issue: TypeError/);
     expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(text).not.toContain('<script>');
     expect(text).toMatch(new RegExp(`${collector.url}/issues/[0-9a-f]{16}`));

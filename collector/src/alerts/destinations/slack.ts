@@ -127,7 +127,10 @@ export function slackPayload(message: AlertMessage): SlackPayload {
     });
   }
 
-  const fallback = `${KIND_LABEL[message.kind].replace(/^:[a-z_]+: /, '')}: ${message.title}${message.summary ? ` — ${message.summary}` : ''}`;
+  // The title usually says what happened already ("New issue: …"); the label only when it does not.
+  const label = KIND_LABEL[message.kind].replace(/^:[a-z_]+: /, '');
+  const headline = message.title.toLowerCase().startsWith(label.toLowerCase()) ? message.title : `${label}: ${message.title}`;
+  const fallback = `${headline}${message.summary ? ` — ${message.summary}` : ''}`;
   return { text: truncate(esc(fallback), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseRuleInput } from './rule-schema.js';
 import type { ConfigRule } from './rule-store.js';
 
 export interface ConfigFile {
@@ -33,8 +34,14 @@ export function readConfigFile(explicit: string | undefined, cwd = process.cwd()
   const rules = (data as { alerts?: { rules?: unknown } } | null)?.alerts?.rules ?? [];
   if (!Array.isArray(rules)) throw new Error(`${path}: alerts.rules must be a list of rules`);
   rules.forEach((rule, index) => {
-    const project = (rule as { project?: unknown })?.project;
-    if (!Number.isInteger(project) || (project as number) < 1) throw new Error(`${path}: alerts.rules[${index}] needs "project": the id of the project it watches`);
+    const { project, ...definition } = (rule ?? {}) as { project?: unknown; name?: unknown };
+    const which = `${path}: alerts.rules[${index}]${typeof definition.name === 'string' ? ` ("${definition.name}")` : ''}`;
+    if (!Number.isInteger(project) || (project as number) < 1) throw new Error(`${which} needs "project": the id of the project it watches`);
+    try {
+      parseRuleInput(definition);
+    } catch (error) {
+      throw new Error(`${which}: ${(error as Error).message}`);
+    }
   });
   return { path, alertRules: rules as ConfigRule[] };
 }

@@ -368,7 +368,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       return deliver(rule, built);
     },
     async rebuild() {
-      await windowRules.rebuild();
+      // Each kind of window on its own: one failing must not leave the other empty.
+      await windowRules.rebuild().catch((error) => log.error({ err: error }, 'window rules could not be rebuilt from ClickHouse; they start empty'));
       // Frequency windows from the last window's events, so a restart neither forgets a burst nor re-fires it (claims).
       const now = Date.now();
       const byProject = new Map<number, AlertRule[]>();
@@ -378,9 +379,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       }
       for (const [projectId, list] of byProject) {
         const longest = Math.max(...list.map((rule) => rule.threshold!.window_minutes));
-        const rows = await options.store.query<{ issue_id: string; t: string | number; user: string; environment: string; release: string; route: string; browser: string }>(
+        const rows = await options.store.query<{ issue_id: string; t: string | number; user: string; environment: string; release: string; route: string; browser: string; tags: Record<string, string> }>(
           `SELECT issue_id, toUnixTimestamp64Milli(received_at) AS t, if(user_id != '', user_id, concat('s:', toString(event_id))) AS user,
-                  environment, release, route, browser_name AS browser
+                  environment, release, route, browser_name AS browser, tags
            FROM errors FINAL WHERE project_id = {projectId:UInt32} AND issue_id != ''
              AND received_at >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) - INTERVAL 1 DAY
            ORDER BY received_at LIMIT 200000`,
@@ -394,6 +395,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
             if (rule.filters?.environment && !rule.filters.environment.includes(row.environment)) continue;
             if (rule.filters?.release && !rule.filters.release.includes(row.release)) continue;
             if (rule.filters?.route && !rule.filters.route.includes(row.route)) continue;
+            if (rule.filters?.browser && !rule.filters.browser.includes(row.browser)) continue;
+            if (rule.filters?.tags && !Object.entries(rule.filters.tags).every(([key, value]) => row.tags?.[key] === value)) continue;
             const key = `${rule.id}\n${row.issue_id}`;
             let state = states.get(key);
             if (!state) {

@@ -271,7 +271,8 @@ export function createWindowRules(options: WindowRulesOptions): WindowRules {
         const longest = Math.max(...list.map((rule) => rule.threshold!.window_minutes));
         const from = now - minutes(longest);
         const rows = await options.store.query<Record<string, any>>(
-          `SELECT 'error' AS kind, toUnixTimestamp64Milli(received_at) AS t, route, environment, release, browser_name, tags, '' AS name, 0 AS value, count FROM errors
+          `SELECT * FROM (
+           SELECT 'error' AS kind, toUnixTimestamp64Milli(received_at) AS t, route, environment, release, browser_name, tags, '' AS name, 0 AS value, count FROM errors
              WHERE project_id = {projectId:UInt32} AND received_at >= fromUnixTimestamp64Milli({from:Int64})
            UNION ALL
            SELECT 'vital', toUnixTimestamp64Milli(received_at), route, environment, release, browser_name, tags, toString(name), value, 1 FROM vitals
@@ -279,7 +280,7 @@ export function createWindowRules(options: WindowRulesOptions): WindowRules {
            UNION ALL
            SELECT 'navigation', toUnixTimestamp64Milli(received_at), route, environment, release, browser_name, tags, toString(type), duration, 1 FROM navigations
              WHERE project_id = {projectId:UInt32} AND received_at >= fromUnixTimestamp64Milli({from:Int64})
-           ORDER BY t LIMIT 500000`,
+           ) ORDER BY t LIMIT 500000`,
           { projectId, from },
         );
         for (const row of rows) {

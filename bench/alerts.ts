@@ -39,7 +39,7 @@ import { packageRoot } from '../collector/src/paths.js';
 import { spawnCollector, waitForEmptySpool, type ChildCollector } from '../test/support/child-collector.js';
 import { mixedBatch } from '../test/support/events.js';
 import { startReceiver, type Receiver } from '../test/alerts/receiver.js';
-import { cpuSeconds } from './support-wrk.js';
+import { cpuSeconds, type DriveFigures } from './support-wrk.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const samples = Number(process.env.BENCH_ALERTS ?? 60);
@@ -61,15 +61,7 @@ const pacedScript = join(work, 'wrk-paced.lua');
 const pacedDelayMs = Math.max(1, Math.round((PACED_CONNECTIONS * 1000 * EVENTS_PER_BATCH) / Math.max(1, pacedRate)));
 writeFileSync(pacedScript, `${wrkScript}\nfunction delay()\n  return ${pacedDelayMs}\nend\n`);
 
-interface WrkFigures {
-  acknowledged: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-  eventsPerSecond: number;
-  p50ms: number;
-  p99ms: number;
-}
+type WrkFigures = Omit<DriveFigures, 'label'>;
 
 function runWrk(url: string, key: string, script: string, conns: number): Promise<WrkFigures> {
   return new Promise((done, fail) => {

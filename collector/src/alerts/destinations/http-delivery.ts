@@ -15,6 +15,23 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 /** Rejects when `signal` aborts (the destination closes). */
 export const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal });
 
+/** Retry and timing options every HTTP destination takes (defaults per destination). */
+export interface HttpDeliveryOptions {
+  /** Requests per message at most. */
+  maxAttempts?: number;
+  /** One request's time limit. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Backoff after 5xx and network errors: base · 2^n, at most cap. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Jitter on backoff delays. Default true. */
+  jitter?: boolean;
+  /** Longest `Retry-After` waited for. Default 60,000 ms. */
+  maxRetryAfterMs?: number;
+  now?: () => number;
+  sleep?: Sleep;
+}
+
 export interface RetryPolicy {
   /** Requests at most, the first included. */
   maxAttempts: number;

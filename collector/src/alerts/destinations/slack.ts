@@ -19,7 +19,7 @@
  * `no_service`, …) is logged with Slack's answer and not retried. The webhook URL is a secret: it
  * is never logged nor returned; logs name the destination (`name`, default `slack:<host>`).
  */
-import { CLOSED, defaultSleep, postWithRetries, type RetryPolicy, type Sleep } from './http-delivery.js';
+import { CLOSED, defaultSleep, postWithRetries, type HttpDeliveryOptions, type RetryPolicy, type Sleep } from './http-delivery.js';
 import type { AlertKind, AlertMessage, DeliveryResult, Destination, DestinationLog } from './types.js';
 
 export const SLACK_LIMITS = { sectionText: 3000, fieldText: 2000, fields: 10, headerText: 150, blocks: 50, buttonText: 75, buttonUrl: 3000, contextText: 3000, fallbackText: 3000 } as const;
@@ -181,7 +181,8 @@ export function createSlackLimiter(minIntervalMs = 1000, now: () => number = Dat
 /** One queue per webhook URL, shared by the destinations open on it (see the module comment). */
 const sharedLimiters = new Map<string, { limiter: SlackLimiter; users: number }>();
 
-export interface SlackDestinationOptions {
+/** Retries: at most 5 requests per message, backoff 1,000 ms doubling up to 30,000 ms (HttpDeliveryOptions). */
+export interface SlackDestinationOptions extends HttpDeliveryOptions {
   /** The incoming webhook's URL (a secret). */
   webhookUrl: string;
   log: DestinationLog;
@@ -189,21 +190,8 @@ export interface SlackDestinationOptions {
   name?: string;
   /** Least time between two requests to the webhook. Default 1,000 ms. */
   minIntervalMs?: number;
-  /** Requests per message at most. Default 5. */
-  maxAttempts?: number;
-  /** One request's time limit. Default 10,000 ms. */
-  timeoutMs?: number;
-  /** Backoff after 5xx and network errors: base · 2^n, at most cap. Defaults 1,000 ms and 30,000 ms. */
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
-  /** Jitter on backoff delays. Default true. */
-  jitter?: boolean;
-  /** Longest `Retry-After` waited for. Default 60,000 ms. */
-  maxRetryAfterMs?: number;
   /** A queue shared explicitly; default: the module's queue of this URL. */
   limiter?: SlackLimiter;
-  now?: () => number;
-  sleep?: Sleep;
 }
 
 export function createSlackDestination(options: SlackDestinationOptions): Destination {

@@ -20,7 +20,7 @@
  * 500 ms, cap 30 s; 429's `Retry-After` when given). Other 4xx and 3xx are not retried.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CLOSED, defaultSleep, postWithRetries, type RetryPolicy, type Sleep } from './http-delivery.js';
+import { CLOSED, defaultSleep, postWithRetries, type HttpDeliveryOptions, type RetryPolicy, type Sleep } from './http-delivery.js';
 import type { AlertMessage, Destination, DestinationLog } from './types.js';
 
 export const SIGNATURE_HEADER = 'x-lookout-signature';
@@ -91,25 +91,14 @@ export function verifySignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export interface WebhookDestinationOptions {
+/** Retries: at most 5 requests per message, backoff 500 ms doubling up to 30,000 ms, with jitter (HttpDeliveryOptions). */
+export interface WebhookDestinationOptions extends HttpDeliveryOptions {
   url: string;
   /** Signs every request (see the module comment). */
   secret: string;
   log: DestinationLog;
   /** For logs and history. Default `webhook:<host>` (never the path or query: they may hold tokens). */
   name?: string;
-  /** Requests per message at most. Default 5. */
-  maxAttempts?: number;
-  /** One request's time limit. Default 10,000 ms. */
-  timeoutMs?: number;
-  /** Backoff: base · 2^n with jitter, at most cap. Defaults 500 ms and 30,000 ms. */
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
-  jitter?: boolean;
-  /** Longest `Retry-After` waited for. Default 60,000 ms. */
-  maxRetryAfterMs?: number;
-  now?: () => number;
-  sleep?: Sleep;
 }
 
 export function createWebhookDestination(options: WebhookDestinationOptions): Destination {

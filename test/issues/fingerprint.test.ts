@@ -96,6 +96,10 @@ describe('in-app', () => {
     'webpack:///./node_modules/tslib/tslib.es6.mjs',
     'webpack:///./node_modules/core-js/modules/es.promise.js',
     'webpack:///./node_modules/@babel/runtime/helpers/asyncToGenerator.js',
+    // Angular's sources as its own source maps name them, once an app's bundler chained them (seen with esbuild).
+    '../../../../darwin_arm64-fastbuild-ST-fdfa778d11ba/bin/packages/core/src/render3/view/listeners.ts',
+    '../../../../k8-fastbuild/bin/packages/platform-browser/src/dom/dom_renderer.ts',
+    'bazel-out/k8-opt/bin/packages/router/src/router.ts',
     'chrome-extension://abcdefghijklmnop/content.js',
     'moz-extension://2c127fa4-62c7-7e4f-90e5-472b45eecfdc/scripts/content.js',
     'safari-web-extension://46434E60-F5BD-48A4-80C8-A422C5D16897/scripts/content-script.js',
@@ -110,6 +114,7 @@ describe('in-app', () => {
     'webpack:///./src/app/app.component.ts',
     'https://example.com/js/angular-app.js',
     'https://example.com/js/my-zone-helpers.js',
+    '../../../src/app/packages/orders.ts',
   ])('%s is in-app', (file) => expect(isInApp({ function: 'f', file })).toBe(true));
 
   it('zone.js plumbing is recognised by name too (bundled into polyfills or main)', () => {

@@ -44,6 +44,9 @@ export const NOT_IN_APP_FILES: readonly RegExp[] = [
   /(?:^|[/@])zone(?:\.js|-evergreen|-legacy|-node|-testing)?(?:\.min)?\.m?js$/,
   /(?:^|\/)zone\.js\//,
   /(?:^|\/)@angular\//,
+  // Angular's own sources as its packages' source maps name them, chained by the app's bundler:
+  // `../../darwin_arm64-fastbuild-ST-…/bin/packages/core/src/render3/…` (a Bazel output tree).
+  /(?:^|\/)(?:bazel-out|[\w-]*-(?:fastbuild|opt|dbg)(?:-[\w-]+)?)\/bin\/packages\//,
   /(?:^|\/)angular(?:-(?:route|animate|sanitize|resource|cookies|messages|aria|touch|mocks|loader))?(?:\.min)?\.js$/,
   /(?:^|\/)(?:@uirouter|angular-ui-router)\b/,
   /(?:^|\/)rxjs\//,

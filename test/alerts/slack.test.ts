@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../collector/src/log.js';
 import { createSlackDestination, createSlackLimiter, slackPayload, type SlackBlock } from '../../collector/src/alerts/destinations/slack.js';
-import { issueLink, culpritFrame, type AlertMessage, type Destination, type DestinationLog } from '../../collector/src/alerts/destinations/types.js';
+import { issueLink, type AlertMessage, type Destination, type DestinationLog } from '../../collector/src/alerts/destinations/types.js';
+import { culpritFrame } from '../../collector/src/symbolicate/stored-frame.js';
 import { captureLog, closedPort, startReceiver, type Receiver } from './receiver.js';
 
 // The collector's logger fits what destinations need.

@@ -22,7 +22,8 @@ import { ICINGA2_DEFAULT_TTL_SECONDS, type DestinationPool } from './destination
 import { issueLink, type AlertKind, type AlertMessage, type AlertMetric, type DeliveryResult } from './destinations/types.js';
 import type { AlertHistory } from './history.js';
 import { issueActivity, type IssueFactsReader } from './issue-facts.js';
-import { WINDOW_RULE_TYPES, type AlertRule, type DestinationConfig, type RuleFilters } from './rules/rule-schema.js';
+import { matchesRuleFilters } from './rules/rule-filters.js';
+import { WINDOW_RULE_TYPES, type AlertRule, type DestinationConfig } from './rules/rule-schema.js';
 import type { RuleStore } from './rules/rule-store.js';
 
 export interface AlertEngineOptions {
@@ -80,16 +81,6 @@ interface IssueState {
   firing?: { since: number; key: string };
 }
 
-const matchesFilters = (filters: RuleFilters | undefined, notice: IssueNotice): boolean => {
-  if (!filters) return true;
-  const { event } = notice;
-  if (filters.environment && !filters.environment.includes(event.environment)) return false;
-  if (filters.release && !filters.release.includes(event.release)) return false;
-  if (filters.route && !filters.route.includes(event.route)) return false;
-  if (filters.browser && !filters.browser.some((name) => event.browser === name || event.browser.startsWith(name + ' '))) return false;
-  if (filters.tags && !Object.entries(filters.tags).every(([key, value]) => event.tags[key] === value)) return false;
-  return true;
-};
 
 /** Entries a frequency window keeps at most. */
 const MAX_WINDOW = 100_000;
@@ -226,7 +217,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
   function onIssue(topic: 'issue.new' | 'issue.regression', notice: IssueNotice): void {
     for (const rule of rules.forProject(notice.projectId)) {
-      if (!rule.enabled || rule.type !== topic || !matchesFilters(rule.filters, notice)) continue;
+      if (!rule.enabled || rule.type !== topic || !matchesRuleFilters(rule.filters, notice.event)) continue;
       const key = topic === 'issue.new' ? `${topic}:${rule.id}:${notice.issueId}` : `${topic}:${rule.id}:${notice.issueId}:${notice.event.event_id}`;
       alert(stateOf(rule, notice), topic, key);
     }
@@ -268,7 +259,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
   function onEvent(notice: IssueNotice): void {
     for (const rule of rules.forProject(notice.projectId)) {
-      if (!rule.enabled || !matchesFilters(rule.filters, notice)) continue;
+      if (!rule.enabled || !matchesRuleFilters(rule.filters, notice.event)) continue;
       if (rule.type === 'issue.frequency') {
         const state = stateOf(rule, notice);
         const now = notice.event.received_at;
@@ -392,11 +383,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           for (const row of rows) {
             const t = Number(row.t);
             if (t < from) continue;
-            if (rule.filters?.environment && !rule.filters.environment.includes(row.environment)) continue;
-            if (rule.filters?.release && !rule.filters.release.includes(row.release)) continue;
-            if (rule.filters?.route && !rule.filters.route.includes(row.route)) continue;
-            if (rule.filters?.browser && !rule.filters.browser.includes(row.browser)) continue;
-            if (rule.filters?.tags && !Object.entries(rule.filters.tags).every(([key, value]) => row.tags?.[key] === value)) continue;
+            if (!matchesRuleFilters(rule.filters, row)) continue;
             const key = `${rule.id}\n${row.issue_id}`;
             let state = states.get(key);
             if (!state) {

@@ -14,7 +14,8 @@ import type { Store } from '../store/types.js';
 import type { Claims } from './claims.js';
 import type { Deliver } from './deliver.js';
 import type { AlertMessage, AlertMetric } from './destinations/types.js';
-import type { AlertRule, RuleFilters } from './rules/rule-schema.js';
+import { matchesRuleFilters } from './rules/rule-filters.js';
+import type { AlertRule } from './rules/rule-schema.js';
 import type { RuleStore } from './rules/rule-store.js';
 
 export interface WindowRulesOptions {
@@ -79,16 +80,6 @@ interface Observation {
   count: number;
 }
 
-const matches = (filters: RuleFilters | undefined, o: Observation): boolean => {
-  if (!filters) return true;
-  if (filters.environment && !filters.environment.includes(o.environment)) return false;
-  if (filters.release && !filters.release.includes(o.release)) return false;
-  if (filters.route && !filters.route.includes(o.route)) return false;
-  if (filters.browser && !filters.browser.includes(o.browser)) return false;
-  if (filters.tags && !Object.entries(filters.tags).every(([key, value]) => o.tags[key] === value)) return false;
-  return true;
-};
-
 function observation(processed: ProcessedEvent): Observation {
   const { event } = processed;
   const common = {
@@ -139,7 +130,7 @@ export function createWindowRules(options: WindowRulesOptions): WindowRules {
   function add(o: Observation): void {
     lastSeen.set(o.projectId, Math.max(lastSeen.get(o.projectId) ?? 0, o.t));
     for (const rule of rules.forProject(o.projectId)) {
-      if (!rule.enabled || !matches(rule.filters, o)) continue;
+      if (!rule.enabled || !matchesRuleFilters(rule.filters, o)) continue;
       if (rule.type === 'error.rate') {
         const window = windowOf(rule, '');
         if (o.kind === 'error') for (let i = 0; i < Math.min(o.count, 1000); i++) window.errors.push(o.t);

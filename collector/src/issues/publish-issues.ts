@@ -4,11 +4,7 @@
  */
 import type { Bus, IssueNotice } from '../bus/bus.js';
 import type { ProcessedEvent, StoredListener } from '../process/pipeline.js';
-
-function culpritFrame({ frames }: ProcessedEvent): IssueNotice['frame'] {
-  const frame = frames?.find((f) => f.in_app && (f.status === 'mapped' || f.status === 'source_missing')) ?? frames?.find((f) => f.in_app);
-  return frame ? { file: frame.file, line: frame.line, function: frame.function } : null;
-}
+import { culpritFrame } from '../symbolicate/stored-frame.js';
 
 function noticeOf(processed: ProcessedEvent): IssueNotice | null {
   const { event, issue, client } = processed;
@@ -19,7 +15,7 @@ function noticeOf(processed: ProcessedEvent): IssueNotice | null {
     title: issue.title,
     culprit: issue.culprit,
     status: issue.status,
-    frame: culpritFrame(processed),
+    frame: culpritFrame(processed.frames),
     event: {
       event_id: event.event_id,
       timestamp: event.timestamp,

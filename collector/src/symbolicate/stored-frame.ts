@@ -57,3 +57,10 @@ export function toStoredFrame(result: SymbolicatedFrame): StoredFrame {
     minified: result.minified,
   };
 }
+
+/** The culprit of a stack (frames top first): the first in-app frame that was mapped, else the first in-app frame, else none. */
+export function culpritFrame(frames: readonly StoredFrame[] | undefined): { file: string | null; line: number | null; function: string | null } | null {
+  const list = frames ?? [];
+  const frame = list.find((f) => f.in_app && (f.status === 'mapped' || f.status === 'source_missing')) ?? list.find((f) => f.in_app);
+  return frame ? { file: frame.file, line: frame.line, function: frame.function } : null;
+}

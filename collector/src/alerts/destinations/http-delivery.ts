@@ -32,6 +32,18 @@ export interface HttpDeliveryOptions {
   sleep?: Sleep;
 }
 
+/** The policy from a destination's options, with its own defaults for attempts and backoff base. */
+export function retryPolicy(options: HttpDeliveryOptions, defaults: { maxAttempts: number; backoffBaseMs: number }): RetryPolicy {
+  return {
+    maxAttempts: Math.max(1, options.maxAttempts ?? defaults.maxAttempts),
+    timeoutMs: options.timeoutMs ?? 10_000,
+    backoffBaseMs: options.backoffBaseMs ?? defaults.backoffBaseMs,
+    backoffCapMs: options.backoffCapMs ?? 30_000,
+    jitter: options.jitter ?? true,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+  };
+}
+
 export interface RetryPolicy {
   /** Requests at most, the first included. */
   maxAttempts: number;

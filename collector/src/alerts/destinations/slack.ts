@@ -19,7 +19,7 @@
  * `no_service`, …) is logged with Slack's answer and not retried. The webhook URL is a secret: it
  * is never logged nor returned; logs name the destination (`name`, default `slack:<host>`).
  */
-import { CLOSED, defaultSleep, postWithRetries, type HttpDeliveryOptions, type RetryPolicy, type Sleep } from './http-delivery.js';
+import { CLOSED, defaultSleep, postWithRetries, retryPolicy, type HttpDeliveryOptions, type Sleep } from './http-delivery.js';
 import type { AlertKind, AlertMessage, DeliveryResult, Destination, DestinationLog } from './types.js';
 
 export const SLACK_LIMITS = { sectionText: 3000, fieldText: 2000, fields: 10, headerText: 150, blocks: 50, buttonText: 75, buttonUrl: 3000, contextText: 3000, fallbackText: 3000 } as const;
@@ -203,14 +203,7 @@ export function createSlackDestination(options: SlackDestinationOptions): Destin
     throw new Error('the Slack webhook URL is not a URL');
   }
   const name = options.name ?? `slack:${host}`;
-  const policy: RetryPolicy = {
-    maxAttempts: Math.max(1, options.maxAttempts ?? 5),
-    timeoutMs: options.timeoutMs ?? 10_000,
-    backoffBaseMs: options.backoffBaseMs ?? 1000,
-    backoffCapMs: options.backoffCapMs ?? 30_000,
-    jitter: options.jitter ?? true,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-  };
+  const policy = retryPolicy(options, { maxAttempts: 5, backoffBaseMs: 1000 });
 
   let limiter = options.limiter;
   let shared = false;

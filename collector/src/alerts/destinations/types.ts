@@ -5,7 +5,6 @@
  * transport allows, and answers a `DeliveryResult` that the engine stores in the alert history.
  * `send` never throws: every failure is a result with `ok: false` and an `error` for people.
  */
-import type { StoredFrame } from '../../symbolicate/stored-frame.js';
 
 export type AlertKind = 'issue.new' | 'issue.regression' | 'issue.digest' | 'threshold.firing' | 'threshold.resolved' | 'test';
 
@@ -89,15 +88,4 @@ export interface DestinationLog {
 /** The dashboard's page of an issue: `${publicUrl}/issues/${issueId}` (`--public-url` sets the base). */
 export function issueLink(publicUrl: string, issueId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/issues/${encodeURIComponent(issueId)}`;
-}
-
-/**
- * The culprit frame of an event's stack (frames top first, as stored): the first in-app frame that
- * symbolication mapped, else the first in-app frame, else none.
- */
-export function culpritFrame(frames: readonly StoredFrame[] | undefined): AlertFrame | null {
-  const list = frames ?? [];
-  const frame =
-    list.find((f) => f.in_app && (f.status === 'mapped' || f.status === 'source_missing')) ?? list.find((f) => f.in_app);
-  return frame ? { file: frame.file, line: frame.line, function: frame.function } : null;
 }

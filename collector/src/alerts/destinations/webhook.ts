@@ -20,7 +20,7 @@
  * 500 ms, cap 30 s; 429's `Retry-After` when given). Other 4xx and 3xx are not retried.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CLOSED, defaultSleep, postWithRetries, type HttpDeliveryOptions, type RetryPolicy, type Sleep } from './http-delivery.js';
+import { CLOSED, defaultSleep, postWithRetries, retryPolicy, type HttpDeliveryOptions, type Sleep } from './http-delivery.js';
 import type { AlertMessage, Destination, DestinationLog } from './types.js';
 
 export const SIGNATURE_HEADER = 'x-lookout-signature';
@@ -113,14 +113,7 @@ export function createWebhookDestination(options: WebhookDestinationOptions): De
   }
   if (!secret) throw new Error('a webhook destination needs a secret to sign with');
   const name = options.name ?? `webhook:${host}`;
-  const policy: RetryPolicy = {
-    maxAttempts: Math.max(1, options.maxAttempts ?? 5),
-    timeoutMs: options.timeoutMs ?? 10_000,
-    backoffBaseMs: options.backoffBaseMs ?? 500,
-    backoffCapMs: options.backoffCapMs ?? 30_000,
-    jitter: options.jitter ?? true,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-  };
+  const policy = retryPolicy(options, { maxAttempts: 5, backoffBaseMs: 500 });
   const closing = new AbortController();
 
   return {

@@ -117,7 +117,7 @@ export function parseRuleInput(input: unknown): RuleInput {
   if (!validateInput(input)) throw new Error(explain(validateInput.errors?.[0]));
   const rule = input as RuleInput;
   const needs = (what: string, ok: boolean) => {
-    if (!ok) throw new Error(`an ${rule.type} rule needs ${what}`);
+    if (!ok) throw new Error(`${/^[aeiou]/.test(rule.type) ? 'an' : 'a'} ${rule.type} rule needs ${what}`);
   };
   const t = rule.threshold;
   if (rule.type === 'issue.frequency') needs('threshold.events or threshold.users, and threshold.window_minutes', !!t && !!(t.events || t.users));

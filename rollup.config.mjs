@@ -6,6 +6,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { agentDeclarations } from './agent/declarations.mjs';
+import { dashboardPage } from './dashboard/build.mjs';
 
 const rootPackage = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const webVitalsVersion = JSON.parse(readFileSync(new URL('./node_modules/web-vitals/package.json', import.meta.url), 'utf8')).version;
@@ -202,4 +203,33 @@ export const sourcemapsTool = {
   ],
 };
 
-export default [...agentConfigs, sourcemapsTool];
+/**
+ * The dashboard (Preact + uPlot), served by the collector at /: dist/dashboard/index.html and
+ * hashed files under assets/. Evergreen browsers only (ES2022).
+ */
+export const dashboard = {
+  input: 'dashboard/src/main.tsx',
+  output: {
+    dir: 'dist/dashboard',
+    format: 'es',
+    entryFileNames: 'assets/app-[hash].js',
+    chunkFileNames: 'assets/[name]-[hash].js',
+    assetFileNames: 'assets/[name]-[hash][extname]',
+    plugins: [terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } })],
+  },
+  plugins: [
+    dashboardPage({ outDir: 'dist/dashboard' }),
+    nodeResolve({ browser: true }),
+    typescript({
+      tsconfig: false,
+      include: ['dashboard/src/**/*.ts', 'dashboard/src/**/*.tsx', 'protocol/**/*.ts'],
+      compilerOptions: {
+        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM', 'DOM.Iterable'], strict: true, skipLibCheck: true,
+        verbatimModuleSyntax: true, jsx: 'react-jsx', jsxImportSource: 'preact', declaration: false, sourceMap: false, types: [],
+      },
+    }),
+  ],
+};
+
+// LOOKOUT_BUILD=dashboard builds the dashboard alone (while working on it).
+export default process.env.LOOKOUT_BUILD === 'dashboard' ? [dashboard] : [...agentConfigs, sourcemapsTool, dashboard];

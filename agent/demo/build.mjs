@@ -26,5 +26,9 @@ await build({
   format: 'iife',
   target: 'es2022',
   tsconfigRaw: { compilerOptions: { experimentalDecorators: false } },
+  // With its source map, which the collector registers for the default project at start
+  // (collector/src/demo/demo-artifacts.ts), so the demo's errors show their TypeScript source.
+  sourcemap: true,
+  sourcesContent: true,
   logLevel: 'warning',
 });

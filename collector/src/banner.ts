@@ -13,7 +13,8 @@ export function startBanner(collector: RunningCollector, config: CollectorConfig
     '',
     'Lookout collector is running.',
     '',
-    // The dashboard (and its sign-in link with the token) comes with the dashboard itself.
+    // The link signs in and then drops the token from the address bar (dashboard-routes.ts).
+    `  Dashboard:    ${adminToken ? `${url}/?token=${adminToken}` : `${url}/  (sign in with the admin token)`}`,
     `  Listening on: ${url}`,
     `  Admin token:  ${adminToken ?? '(set at first start: see <data>/admin-token on that machine, or set LOOKOUT_ADMIN_TOKEN)'}`,
     `  Storage:      ${storage}`,

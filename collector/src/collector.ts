@@ -26,12 +26,13 @@ import { createMapCache } from './symbolicate/map-cache.js';
 import { createOffThreadParser } from './symbolicate/parse-off-thread.js';
 import { createSymbolicationStage } from './symbolicate/symbolication-stage.js';
 import { ensureAdminToken } from './auth/admin-token.js';
+import { createSessionCodec, ensureSessionSecret } from './auth/session.js';
 import { createAuthenticate } from './auth/bearer.js';
 import type { CollectorConfig } from './config/config.js';
 import { createMetrics } from './ops/metrics.js';
 import { deadLetterFile } from './process/dead-letter.js';
 import { startProcessor, type Processor } from './process/processor.js';
-import { agentDistDir, demoDistDir } from './paths.js';
+import { agentDistDir, dashboardDistDir, demoDistDir } from './paths.js';
 import { openProjectRegistry, type Project, type ProjectRegistry } from './projects/registry.js';
 import { buildApp } from './server/build-app.js';
 import { openSpool } from './spool/open-spool.js';
@@ -54,7 +55,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; demoDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
+export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; demoDistDir?: string; dashboardDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
   const dataDir = resolve(config.dataDir);
   const store = await openStore({
     dataDir,
@@ -68,6 +69,8 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   if (projects.list().length === 0) defaultProject = (await projects.create({ name: 'default', allowedOrigins: ['*'] })).project;
   else defaultProject = projects.byId(1) ?? projects.list()[0];
   const admin = await ensureAdminToken(store, dataDir, config.adminToken);
+  const sessionSecret = await ensureSessionSecret(store);
+  const sessionCodec = createSessionCodec(sessionSecret);
   const metrics = createMetrics(() => spool.stats());
   const agentScripts = await loadAgentScripts(options.agentDistDir ?? agentDistDir);
 
@@ -95,7 +98,8 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     spool,
     projects,
     metrics,
-    authenticate: createAuthenticate(admin.hash, projects),
+    authenticate: createAuthenticate(admin.hash, projects, sessionCodec),
+    sessions: { codec: sessionCodec, secret: sessionSecret, adminTokenHash: admin.hash },
     artifacts,
     lookup,
     parser,
@@ -105,6 +109,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     alerts: { rules, history: alertHistory, engine: () => engine },
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
+    dashboardDistDir: options.dashboardDistDir ?? dashboardDistDir,
     publicUrl: () => url,
     logger: options.logger,
   });

@@ -14,3 +14,6 @@ export const demoDistDir = resolve(packageRoot, 'dist/demo');
 
 /** The source-map tools package, packed by `npm run build`, served at /tools/lookout-sourcemaps.tgz. */
 export const sourcemapsToolTarball = resolve(packageRoot, 'dist/lookout-sourcemaps.tgz');
+
+/** Where `npm run build` puts the dashboard served at /. */
+export const dashboardDistDir = resolve(packageRoot, 'dist/dashboard');

@@ -192,8 +192,11 @@ describe('projects, auth and CORS', () => {
     expect(own.status).toBe(200);
     const other = await fetch(`${collector.url}/api/1/events`, { headers: { authorization: `Bearer ${created.token}` } });
     expect(other.status).toBe(403);
-    const admin = await fetch(`${collector.url}/api/projects`, { headers: { authorization: `Bearer ${created.token}` } });
-    expect(admin.status).toBe(403);
+    // It lists only its own project, and cannot create any.
+    const listed = await fetch(`${collector.url}/api/projects`, { headers: { authorization: `Bearer ${created.token}` } });
+    expect((await listed.json()).projects.map((project: { id: number }) => project.id)).toEqual([2]);
+    const create = await fetch(`${collector.url}/api/projects`, { method: 'POST', headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) });
+    expect(create.status).toBe(403);
 
     // CORS: the allowed origin gets a preflight answer and CORS headers; another gets 403 and none.
     const preflight = await fetch(`${collector.url}/api/2/ingest`, {

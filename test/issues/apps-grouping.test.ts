@@ -12,6 +12,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { demoDistDir } from '../../collector/src/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, type Driver, type Tab } from '../agent/e2e-helpers.js';
 import { until } from '../support/stored-events.js';
@@ -83,8 +86,27 @@ async function releaseFront(release: string): Promise<string> {
 
 const drivers = new Map<string, Driver>();
 
+/**
+ * The collector registers the Angular demo's source map for the release /demo/config.js names
+ * (demo@1.0.0); the second release gets the same files uploaded, as a deploy pipeline would — so
+ * both releases' frames are symbolicated alike and the same bug can be one issue.
+ */
+async function uploadDemoMaps(release: string): Promise<void> {
+  const form = new FormData();
+  for (const file of ['main.js', 'main.js.map']) {
+    form.append('file', new Blob([await readFile(join(demoDistDir, 'angular', file))]), `~/demo/angular/${file}`);
+  }
+  const response = await fetch(`${collector.url}/api/1/releases/${encodeURIComponent(release)}/artifacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${collector.config.adminToken}` },
+    body: form,
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+}
+
 beforeAll(async () => {
   collector = await startTestCollector();
+  await uploadDemoMaps(RELEASES[1]);
   origins.set(RELEASES[0], collector.url);
   origins.set(RELEASES[1], await releaseFront(RELEASES[1]));
   for (const name of BROWSERS) drivers.set(name, await launch(name));

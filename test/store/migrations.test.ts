@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaMigrations, schemaStatements } from '../../collector/src/store/migrations.js';
 
 const EVENT_TABLES = ['errors', 'vitals', 'navigations'];
-const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'source_contexts', 'issues', 'alert_rules', 'alert_claims', 'alert_history'];
+const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'source_contexts', 'issues', 'alert_rules', 'alert_claims', 'alert_history', 'load_runs', 'load_run_requests'];
 /** Sharded like events, but rolled up: merged by key instead of replaced. */
 const AGGREGATE_TABLES = ['issue_counts'];
 

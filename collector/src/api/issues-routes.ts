@@ -1,6 +1,8 @@
 /**
  * Issues of a project:
- *   GET   /api/:projectId/issues?status=&release=&environment=&q=&sort=last_seen|events|users|first_seen&cursor=&limit=&since=&until=
+ *   GET   /api/:projectId/issues?status=&release=&environment=&browser=&q=&sort=last_seen|events|users|first_seen&cursor=&limit=&since=&until=
+ *         (each issue with `sparkline_24h`: events per hour over the last 24 hours, oldest first)
+ *   GET   /api/issues/:id/project                which of the caller's projects has this issue (deep links)
  *   PATCH /api/:projectId/issues                 { ids: [...], status, release? }   (bulk)
  *   GET   /api/:projectId/issues/:id             issue, counts, latest event (symbolicated), breakdowns
  *   GET   /api/:projectId/issues/:id/events
@@ -36,6 +38,7 @@ interface ListQuery {
   status?: IssueStatus;
   release?: string;
   environment?: string;
+  browser?: string;
   q?: string;
   sort?: Sort;
   cursor?: string;
@@ -94,6 +97,29 @@ function decodeCursor(cursor: string): { value: number; id: string } {
   return { value: Number(value), id };
 }
 
+/** Events per hour over the 24 hours up to `now` (the current hour last), for each issue. */
+async function hourlyEvents(store: Store, projectId: number, issueIds: string[], now: number): Promise<Map<string, number[]>> {
+  const result = new Map<string, number[]>();
+  if (issueIds.length === 0) return result;
+  const currentHour = Math.floor(now / 3600_000) * 3600_000;
+  const rows = await store.query<{ issue_id: string; hour_ms: string | number; events: string | number }>(
+    `SELECT issue_id, toUnixTimestamp64Milli(toDateTime64(hour, 3)) AS hour_ms, sum(events) AS events
+     FROM issue_counts
+     WHERE project_id = {projectId:UInt32} AND issue_id IN {ids:Array(String)}
+       AND hour >= fromUnixTimestamp64Milli({from:Int64})
+     GROUP BY issue_id, hour`,
+    { projectId, ids: issueIds, from: currentHour - 23 * 3600_000 },
+  );
+  for (const row of rows) {
+    const slot = 23 - Math.round((currentHour - Number(row.hour_ms)) / 3600_000);
+    if (slot < 0 || slot > 23) continue;
+    const series = result.get(row.issue_id) ?? new Array(24).fill(0);
+    series[slot] += Number(row.events);
+    result.set(row.issue_id, series);
+  }
+  return result;
+}
+
 export async function issuesRoutes(app: FastifyInstance, { store, issues, contexts, authenticate }: IssuesRoutesOptions): Promise<void> {
   const access = projectAccess(authenticate);
   const issueParams = { type: 'object', required: ['projectId', 'id'], properties: { ...projectParams.properties, id: issueIdSchema } } as const;
@@ -109,6 +135,7 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
         status: { type: 'string', enum: ISSUE_STATUSES },
         release: { type: 'string', maxLength: 200 },
         environment: { type: 'string', maxLength: 200 },
+        browser: { type: 'string', maxLength: 100 },
         q: { type: 'string', maxLength: 200 },
         sort: { type: 'string', enum: SORTS, default: 'last_seen' },
         cursor: { type: 'string', maxLength: 200 },
@@ -124,42 +151,83 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
     const sort = query.sort ?? 'last_seen';
     const limit = query.limit ?? 50;
     const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = await store.query<IssueRow & CountsRow & { sort_value: string | number }>(
-      `SELECT ${issueColumns('i')},
-              c.events AS events, c.users AS users, c.sessions AS sessions,
-              toUnixTimestamp64Milli(c.first_seen) AS first_ms, toUnixTimestamp64Milli(c.last_seen) AS last_ms,
-              ${SORT_EXPRESSION[sort]} AS sort_value
-       FROM (
-         SELECT issue_id, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
-                min(first_seen) AS first_seen, max(last_seen) AS last_seen
-         FROM issue_counts
-         WHERE project_id = {projectId:UInt32}
+    const params = {
+      projectId, since, until, limit,
+      release: query.release ?? '', environment: query.environment ?? '', browser: query.browser ?? '', status: query.status ?? '', q: query.q ?? '',
+      afterValue: after?.value ?? 0, afterId: after?.id ?? '',
+    };
+    const window = `project_id = {projectId:UInt32}
            AND hour >= toStartOfHour(fromUnixTimestamp64Milli({since:Int64}))
            AND hour < fromUnixTimestamp64Milli({until:Int64})
            ${query.release !== undefined ? 'AND release = {release:String}' : ''}
-           ${query.environment !== undefined ? 'AND environment = {environment:String}' : ''}
+           ${query.environment !== undefined ? 'AND environment = {environment:String}' : ''}`;
+    // Two steps: the page's issues in order from the cheap aggregates (events, first/last seen),
+    // then the unique users and sessions of those issues only. Merging the `uniq` states of every
+    // issue in the window was most of the time of a list (bench/README.md, ## npm run bench:dashboard).
+    const page = await store.query<{ issue_id: string; sort_value: string | number }>(
+      `SELECT c.issue_id AS issue_id, ${SORT_EXPRESSION[sort]} AS sort_value
+       FROM (
+         SELECT issue_id, sum(events) AS events, ${sort === 'users' ? 'uniqMerge(users)' : '0'} AS users, max(last_seen) AS last_seen
+         FROM issue_counts
+         WHERE ${window}
+           ${query.browser !== undefined ? `AND issue_id IN (
+             SELECT issue_id FROM errors WHERE project_id = {projectId:UInt32} AND browser_name = {browser:String}
+               AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND timestamp < fromUnixTimestamp64Milli({until:Int64}))` : ''}
          GROUP BY issue_id
        ) AS c
        INNER JOIN (
-         SELECT * FROM issues FINAL
+         SELECT issue_id, first_seen FROM issues FINAL
          WHERE project_id = {projectId:UInt32}
            ${query.status ? 'AND status = {status:String}' : ''}
            ${query.q ? 'AND (positionCaseInsensitiveUTF8(title, {q:String}) > 0 OR positionCaseInsensitiveUTF8(culprit, {q:String}) > 0 OR issue_id = {q:String})' : ''}
        ) AS i ON i.issue_id = c.issue_id
-       ${after ? 'WHERE (sort_value, i.issue_id) < ({afterValue:Int64}, {afterId:String})' : ''}
-       ORDER BY sort_value DESC, i.issue_id DESC
+       ${after ? 'WHERE (sort_value, c.issue_id) < ({afterValue:Int64}, {afterId:String})' : ''}
+       ORDER BY sort_value DESC, issue_id DESC
        LIMIT {limit:UInt32}`,
-      {
-        projectId, since, until, limit,
-        release: query.release ?? '', environment: query.environment ?? '', status: query.status ?? '', q: query.q ?? '',
-        afterValue: after?.value ?? 0, afterId: after?.id ?? '',
-      },
+      params,
     );
+    const ids = page.map((row) => row.issue_id);
+    const details = ids.length
+      ? await store.query<IssueRow & CountsRow>(
+          `SELECT ${issueColumns('i')},
+                  c.events AS events, c.users AS users, c.sessions AS sessions,
+                  toUnixTimestamp64Milli(c.first_seen) AS first_ms, toUnixTimestamp64Milli(c.last_seen) AS last_ms
+           FROM (
+             SELECT issue_id, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
+                    min(first_seen) AS first_seen, max(last_seen) AS last_seen
+             FROM issue_counts
+             WHERE ${window} AND issue_id IN {ids:Array(String)}
+             GROUP BY issue_id
+           ) AS c
+           INNER JOIN (SELECT * FROM issues FINAL WHERE project_id = {projectId:UInt32} AND issue_id IN {ids:Array(String)}) AS i ON i.issue_id = c.issue_id`,
+          { ...params, ids },
+        )
+      : [];
+    const byId = new Map(details.map((row) => [row.issue_id, row]));
+    const rows = page.flatMap((entry) => {
+      const row = byId.get(entry.issue_id);
+      return row ? [{ ...row, sort_value: entry.sort_value }] : [];
+    });
     const last = rows[rows.length - 1];
+    const sparklines = await hourlyEvents(store, projectId, rows.map((row) => row.issue_id), now);
     return {
-      issues: rows.map((row) => ({ ...issueJson(issueFromRow(row)), ...counts(row) })),
+      issues: rows.map((row) => ({ ...issueJson(issueFromRow(row)), ...counts(row), sparkline_24h: sparklines.get(row.issue_id) ?? new Array(24).fill(0) })),
       next_cursor: rows.length === limit && last ? encodeCursor(Number(last.sort_value), last.issue_id) : null,
     };
+  });
+
+  // Alert links and shared links name the issue only; the dashboard asks which project has it.
+  app.get<{ Params: { id: string } }>('/api/issues/:id/project', {
+    schema: { params: { type: 'object', required: ['id'], properties: { id: issueIdSchema } } },
+  }, async (request) => {
+    const access = authenticate(request);
+    const rows = await store.query<{ project_id: number }>(
+      'SELECT DISTINCT project_id FROM issues WHERE issue_id = {id:String} ORDER BY project_id',
+      { id: request.params.id },
+    );
+    const visible = rows.map((row) => Number(row.project_id)).filter((projectId) => access.admin || projectId === access.projectId);
+    if (visible.length === 0) throw httpError(404, `no issue ${request.params.id} in the projects this sign-in opens`);
+    return { issue_id: request.params.id, project_id: visible[0], project_ids: visible };
   });
 
   app.get<{ Params: { projectId: number; id: string } }>('/api/:projectId/issues/:id', { schema: { params: issueParams }, onRequest: access }, async (request) => {

@@ -1,5 +1,7 @@
 /**
- * GET /api/:projectId/vitals and /navigations — percentiles per group. Ratings are recomputed
+ * GET /api/:projectId/vitals and /navigations — percentiles per group;
+ * GET /api/:projectId/vitals/series (p75 per time bucket) and /navigations/series (page loads
+ * and route changes per bucket) — for charts; buckets are picked so a range has ≤ 120 of them. Ratings are recomputed
  * here from the value and web.dev's thresholds, not taken from the client.
  */
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +22,10 @@ const percentiles = (row: { count: string | number; q: number[] }): Percentiles 
   p75: row.q[1],
   p95: row.q[2],
 });
+
+/** Bucket widths a chart can label: 1, 5, 15, 30 minutes, 1, 3, 6, 12 hours, 1 day. */
+const STEPS_S = [60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400];
+export const bucketSeconds = (since: number, until: number) => STEPS_S.find((step) => (until - since) / 1000 / step <= 120) ?? 86400;
 
 export async function performanceRoutes(app: FastifyInstance, { store, authenticate }: ReadRoutesOptions): Promise<void> {
   const guard = projectAccess(authenticate);
@@ -71,6 +77,43 @@ export async function performanceRoutes(app: FastifyInstance, { store, authentic
       };
     },
   );
+
+  app.get<{ Params: { projectId: number }; Querystring: { metric: keyof typeof VITAL_THRESHOLDS; since?: string; until?: string } }>('/api/:projectId/vitals/series', {
+    schema: { params: projectParams, querystring: readQuery({ metric: { type: 'string', enum: Object.keys(VITAL_THRESHOLDS), default: 'LCP' } }) },
+    onRequest: guard,
+  }, async (request) => {
+    const { metric } = request.query;
+    const { since, until } = parseTimeRange(request.query);
+    const step = bucketSeconds(since, until);
+    const rows = await store.query<{ t: string | number; count: string; p75: number }>(
+      `SELECT toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL {step:UInt32} SECOND)) * 1000 AS t, count() AS count, quantile(0.75)(value) AS p75
+       FROM vitals FINAL
+       WHERE project_id = {projectId:UInt32} AND name = {metric:String}
+         AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+       GROUP BY t ORDER BY t`,
+      { projectId: request.params.projectId, metric, step, since, until },
+    );
+    const [good, poor] = VITAL_THRESHOLDS[metric];
+    return { metric, since, until, step_ms: step * 1000, thresholds: { good, poor }, points: rows.map((row) => ({ t: Number(row.t), p75: row.p75, count: Number(row.count) })) };
+  });
+
+  app.get<{ Params: { projectId: number }; Querystring: { since?: string; until?: string } }>('/api/:projectId/navigations/series', {
+    schema: { params: projectParams, querystring: readQuery({}) },
+    onRequest: guard,
+  }, async (request) => {
+    const { since, until } = parseTimeRange(request.query);
+    const step = bucketSeconds(since, until);
+    const rows = await store.query<{ t: string | number; loads: string; routes: string }>(
+      `SELECT toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL {step:UInt32} SECOND)) * 1000 AS t,
+              countIf(type = 'load') AS loads, countIf(type = 'route') AS routes
+       FROM navigations FINAL
+       WHERE project_id = {projectId:UInt32}
+         AND timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND timestamp < fromUnixTimestamp64Milli({until:Int64})
+       GROUP BY t ORDER BY t`,
+      { projectId: request.params.projectId, step, since, until },
+    );
+    return { since, until, step_ms: step * 1000, points: rows.map((row) => ({ t: Number(row.t), page_loads: Number(row.loads), route_changes: Number(row.routes) })) };
+  });
 
   app.get<{ Params: { projectId: number }; Querystring: { groupBy: keyof typeof NAVIGATION_GROUPS; since?: string; until?: string } }>(
     '/api/:projectId/navigations',

@@ -8,6 +8,7 @@ import { extname, join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { projectDsn } from '../projects/dsn.js';
 import type { ProjectRegistry } from '../projects/registry.js';
+import { DEMO_RELEASE } from './demo-artifacts.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,6 +22,8 @@ export interface DemoRoutesOptions {
   /** Where browsers reach the collector, for the DSN the demo pages use. */
   publicUrl: () => string;
   ingestPrefix: string;
+  /** Stores the demo bundle's source map for a project (demo-artifacts.ts); called once, when the demo is first opened. */
+  registerArtifacts: (projectId: number) => Promise<unknown>;
 }
 
 /** Milliseconds the demo's user API takes, so route timing has a request to wait for. */
@@ -45,11 +48,20 @@ export async function demoRoutes(app: FastifyInstance, options: DemoRoutesOption
     reply.header('content-type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream').header('cache-control', 'no-cache').send(files.get(path));
 
   app.get('/demo', async (_request, reply) => reply.redirect('/demo/'));
-  app.get('/demo/config.js', async (_request, reply) => {
+  let registering: Promise<unknown> | undefined;
+  app.get('/demo/config.js', async (request, reply) => {
     const project = options.projects.byId(1) ?? options.projects.list()[0];
+    // Every demo page loads this first; its errors come after, once the map is stored.
+    if (project) {
+      registering ??= options.registerArtifacts(project.id).catch((error) => {
+        registering = undefined;
+        request.log.warn({ err: error }, 'the demo source map could not be registered; the demo errors stay minified');
+      });
+      await registering;
+    }
     const dsn = project ? projectDsn(project, options.publicUrl(), options.ingestPrefix) : '';
     reply.header('content-type', CONTENT_TYPES['.js']).header('cache-control', 'no-store');
-    return `window.LOOKOUT_DEMO = ${JSON.stringify({ dsn, release: 'demo@1.0.0' })};\n`;
+    return `window.LOOKOUT_DEMO = ${JSON.stringify({ dsn, release: DEMO_RELEASE })};\n`;
   });
   app.get<{ Params: { id: string } }>('/demo/api/users/:id', async (request) => {
     await new Promise((resolve) => setTimeout(resolve, USER_API_DELAY_MS));

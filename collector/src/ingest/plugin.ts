@@ -89,6 +89,9 @@ export async function ingestPlugin(app: FastifyInstance, options: IngestPluginOp
 
   app.post<IngestRoute>(path, {
     bodyLimit: limits.bodyBytes,
+    // The ingest key authenticates, never the dashboard's cookie: a signed-in browser's pages
+    // (the demo, a sibling subdomain) send it along, and that must not make them need a CSRF token.
+    config: { session: false },
     schema: {
       params: paramsSchema,
       querystring: { type: 'object', properties: { key: { type: 'string' } } },

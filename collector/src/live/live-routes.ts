@@ -59,6 +59,14 @@ export async function liveRoutes(app: FastifyInstance, { hub, authenticate, metr
   const sweep = setInterval(() => hub.sweep(), 1000).unref();
   app.addHook('onClose', async () => clearInterval(sweep));
 
+  // Browsers send the session cookie with any WebSocket to this host, whatever page opened it:
+  // a cookie-authenticated socket must come from a page of this collector (Origin = Host).
+  const sameOriginForCookies = async (request: FastifyRequest<{ Querystring: LiveQuery }>) => {
+    if (request.headers.authorization || request.query.token) return;
+    const origin = request.headers.origin;
+    if (origin && origin.replace(/^https?:\/\//, '') !== request.headers.host) throw httpError(403, `a WebSocket opened by ${origin} cannot use the dashboard session: send a token`);
+  };
+
   const tokenFromQuery = async (request: FastifyRequest<{ Querystring: LiveQuery }>) => {
     if (!request.headers.authorization && request.query.token) request.headers.authorization = `Bearer ${request.query.token}`;
   };
@@ -73,7 +81,7 @@ export async function liveRoutes(app: FastifyInstance, { hub, authenticate, metr
         properties: { kind: { type: 'string', maxLength: 64 }, issue: { type: 'string', maxLength: 64 }, route: { type: 'string', maxLength: 256 }, token: { type: 'string', maxLength: 256 } },
       },
     },
-    onRequest: [tokenFromQuery, projectAccess(authenticate)],
+    onRequest: [sameOriginForCookies, tokenFromQuery, projectAccess(authenticate)],
     preHandler: async (request) => {
       try {
         readFilters(request.query);

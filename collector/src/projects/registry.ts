@@ -20,6 +20,12 @@ export interface ProjectRegistry {
   find(id: number): Promise<Project | undefined>;
   list(): Project[];
   create(input: { name: string; allowedOrigins?: string[] }): Promise<{ project: Project; token: string }>;
+  /** Changes the name or the allowed origins. */
+  update(id: number, patch: { name?: string; allowedOrigins?: string[] }): Promise<Project>;
+  /** A new public ingest key: pages with the old one are refused from now on. */
+  rotateIngestKey(id: number): Promise<Project>;
+  /** A new secret project token (shown once); the old one and its dashboard sessions stop working. */
+  rotateToken(id: number): Promise<{ project: Project; token: string }>;
   /** The project a secret project token belongs to. */
   byToken(token: string): Project | undefined;
   reload(): Promise<void>;
@@ -53,6 +59,27 @@ export async function openProjectRegistry(store: Store, options: { refreshMs?: n
   const timer = setInterval(() => reload().catch(() => {}), options.refreshMs ?? 10_000);
   timer.unref();
 
+  /** A new version of the project's row (ReplacingMergeTree keeps the latest updated_at). */
+  const write = async (id: number, change: (project: Project) => Partial<ProjectRow>): Promise<Project> => {
+    await reload();
+    const project = projects.get(id);
+    if (!project) throw Object.assign(new Error(`project ${id} does not exist`), { statusCode: 404 });
+    const row = {
+      id,
+      name: project.name,
+      ingest_key: project.ingestKey,
+      token_hash: project.tokenHash,
+      allowed_origins: project.allowedOrigins,
+      created_at: Date.parse(project.createdAt.endsWith('Z') ? project.createdAt : `${project.createdAt.replace(' ', 'T')}Z`),
+      ...change(project),
+      updated_at: Date.now(),
+      deleted: 0,
+    };
+    await store.insert('projects', [row]);
+    await reload();
+    return projects.get(id)!;
+  };
+
   return {
     byId: (id) => projects.get(id),
     async find(id) {
@@ -85,6 +112,17 @@ export async function openProjectRegistry(store: Store, options: { refreshMs?: n
       await store.insert('projects', [row]);
       await reload();
       return { project: projects.get(id) ?? fromRow({ ...row, created_at: new Date(now).toISOString() }), token };
+    },
+    update: (id, patch) =>
+      write(id, (project) => ({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.allowedOrigins !== undefined ? { allowed_origins: patch.allowedOrigins } : {}),
+      })),
+    rotateIngestKey: (id) => write(id, () => ({ ingest_key: newIngestKey() })),
+    async rotateToken(id) {
+      const token = newProjectToken();
+      const project = await write(id, () => ({ token_hash: hashToken(token) }));
+      return { project, token };
     },
     reload,
     close: () => clearInterval(timer),

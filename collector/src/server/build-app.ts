@@ -22,9 +22,13 @@ import type { AlertEngine } from '../alerts/engine.js';
 import type { AlertHistory } from '../alerts/history.js';
 import type { RuleStore } from '../alerts/rules/rule-store.js';
 import { demoRoutes } from '../demo/demo-routes.js';
+import { registerDemoArtifacts } from '../demo/demo-artifacts.js';
 import { performanceRoutes } from '../api/performance-routes.js';
 import { projectsRoutes } from '../api/projects-routes.js';
 import type { Authenticate } from '../auth/bearer.js';
+import type { SessionCodec } from '../auth/session.js';
+import { registerSessions } from '../auth/session-routes.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { CollectorConfig } from '../config/config.js';
 import { ingestPlugin } from '../ingest/plugin.js';
 import type { CollectorMetrics } from '../ops/metrics.js';
@@ -40,6 +44,8 @@ export interface AppParts {
   projects: ProjectRegistry;
   metrics: CollectorMetrics;
   authenticate: Authenticate;
+  /** Dashboard sign-in: the cookie codec, its secret (shared through ClickHouse) and the admin token's hash. */
+  sessions: { codec: SessionCodec; secret: Buffer; adminTokenHash: string };
   artifacts: ArtifactStore;
   lookup: ArtifactLookup;
   /** Parses uploaded maps off the main thread (shared with symbolication). */
@@ -54,6 +60,8 @@ export interface AppParts {
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
+  /** The built dashboard (dist/dashboard); its pages answer 404 with a hint when missing. */
+  dashboardDistDir: string;
   /** Where browsers reach the collector; known once it listens. */
   publicUrl: () => string;
   /** `false` silences logging (tests); a stream receives the JSON lines instead of stdout. */
@@ -81,6 +89,14 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   });
 
+  // On the root instance: the cookie parser and the CSRF check cover every route.
+  const signIn = await registerSessions(app, {
+    sessions: parts.sessions.codec,
+    secret: parts.sessions.secret,
+    adminTokenHash: parts.sessions.adminTokenHash,
+    projects: parts.projects,
+    authenticate: parts.authenticate,
+  });
   await app.register(opsRoutes, { store: parts.store, spool: parts.spool, metrics: parts.metrics });
   await app.register(ingestPlugin, {
     pathPrefix: config.ingestPrefix,
@@ -90,7 +106,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     spool: parts.spool,
     metrics: parts.metrics,
   });
-  await app.register(projectsRoutes, { projects: parts.projects, authenticate: parts.authenticate });
+  await app.register(projectsRoutes, { projects: parts.projects, authenticate: parts.authenticate, agentScripts: parts.agentScripts, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });
   await app.register(eventsRoutes, { store: parts.store, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(performanceRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(artifactsRoutes, {
@@ -103,9 +119,17 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(alertsRoutes, { ...parts.alerts, authenticate: parts.authenticate });
+  await app.register((await import('../api/load-runs-routes.js')).loadRunsRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(liveRoutes, { hub: parts.live, authenticate: parts.authenticate, metrics: parts.metrics });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });
   await app.register(toolsRoutes, { tarball: sourcemapsToolTarball });
-  await app.register(demoRoutes, { distDir: parts.demoDistDir, projects: parts.projects, publicUrl: parts.publicUrl, ingestPrefix: config.ingestPrefix });
+  await app.register(demoRoutes, {
+    distDir: parts.demoDistDir,
+    projects: parts.projects,
+    publicUrl: parts.publicUrl,
+    ingestPrefix: config.ingestPrefix,
+    registerArtifacts: (projectId) => registerDemoArtifacts({ distDir: parts.demoDistDir, projectId, artifacts: parts.artifacts, lookup: parts.lookup, parser: parts.parser }),
+  });
+  await app.register(dashboardRoutes, { distDir: parts.dashboardDistDir, signIn });
   return app;
 }

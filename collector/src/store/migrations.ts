@@ -99,6 +99,7 @@ export function schemaMigrations(options: SchemaOptions): Migration[] {
     { version: 1, name: 'initial schema', statements: initialSchema(options) },
     { version: 2, name: 'source maps and issues', statements: sourceMapsAndIssues(options) },
     { version: 3, name: 'alerts', statements: alerts(options) },
+    { version: 4, name: 'load runs', statements: loadRuns(options) },
   ];
 }
 
@@ -378,6 +379,69 @@ function alerts(options: SchemaOptions): string[] {
       ],
       orderBy: '(project_id, sent_at, history_id)',
       ttl: "toDateTime(sent_at) + INTERVAL 90 DAY",
+      sharded: false,
+    }),
+  ];
+}
+
+/**
+ * Version 4: load-test runs sent by `lookout load run --report-to`: one row per run (its global
+ * figures, and the whole summary for the run's page) and one per request or group (what trends
+ * across runs read). Few rows, kept until deleted: replicated to every node, no TTL. The run id
+ * is derived from the summary, so a resent summary replaces its row instead of adding a run.
+ */
+function loadRuns(options: SchemaOptions): string[] {
+  return [
+    ...createTable(options, {
+      name: 'load_runs',
+      columns: [
+        'project_id UInt32',
+        'run_id String',
+        "started_at DateTime64(3,'UTC')",
+        "ended_at DateTime64(3,'UTC')",
+        'duration_ms UInt64',
+        'simulation String',
+        'label String',
+        'stop_reason LowCardinality(String)',
+        'requests UInt64',
+        'ok UInt64',
+        'ko UInt64',
+        'min_ms Float64',
+        'p50_ms Float64',
+        'p75_ms Float64',
+        'p95_ms Float64',
+        'p99_ms Float64',
+        'mean_ms Float64',
+        'max_ms Float64',
+        'rps Float64',
+        'assertions_passed UInt32',
+        'assertions_failed UInt32',
+        'summary String CODEC(ZSTD(3))',
+        "received_at DateTime64(3,'UTC')",
+      ],
+      versionColumn: 'received_at',
+      orderBy: '(project_id, started_at, run_id)',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'load_run_requests',
+      columns: [
+        'project_id UInt32',
+        'run_id String',
+        'kind LowCardinality(String)',
+        'position UInt32',
+        'name String',
+        'groups Array(String)',
+        'count UInt64',
+        'ko UInt64',
+        'p50_ms Float64',
+        'p95_ms Float64',
+        'p99_ms Float64',
+        'mean_ms Float64',
+        'max_ms Float64',
+        'rps Float64',
+      ],
+      orderBy: '(project_id, run_id, kind, position)',
       sharded: false,
     }),
   ];

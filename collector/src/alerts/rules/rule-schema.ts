@@ -159,5 +159,25 @@ export function redactRule(rule: AlertRule): Record<string, unknown> {
   };
 }
 
+/**
+ * An edit sends the rule back as it was shown: a destination whose secret is still the redacted
+ * form (or left out) keeps the stored secret — the same destination at the same place, same type.
+ * So a rule can be renamed or switched off without typing its secrets again, and a redacted
+ * Slack URL can never overwrite the real one.
+ */
+export function restoreSecrets(input: unknown, stored: AlertRule): unknown {
+  if (!input || typeof input !== 'object' || !Array.isArray((input as { destinations?: unknown }).destinations)) return input;
+  const destinations = (input as { destinations: unknown[] }).destinations.map((given, index) => {
+    const before = stored.destinations[index];
+    if (!before || !given || typeof given !== 'object' || (given as { type?: unknown }).type !== before.type) return given;
+    const d = { ...(given as Record<string, unknown>) };
+    if (before.type === 'slack' && (d.webhook_url === undefined || d.webhook_url === redactUrl(before.webhook_url))) d.webhook_url = before.webhook_url;
+    if (before.type === 'webhook' && (d.secret === undefined || d.secret === '***') && d.url === before.url) d.secret = before.secret;
+    if (before.type === 'icinga2' && before.password && (d.password === undefined || d.password === '***') && d.url === before.url) d.password = before.password;
+    return d;
+  });
+  return { ...(input as Record<string, unknown>), destinations };
+}
+
 /** `https://hooks.slack.com/services/T000/B000/XXXX` → `https://hooks.slack.com/…` (the path is the secret). */
 const redactUrl = (url: string) => url.replace(/^(https?:\/\/[^/]+).*$/, '$1/…');

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../store/types.js';
-import { DEFAULT_COOLDOWN_MINUTES, DEFAULT_DIGEST_MINUTES, parseRuleInput, type AlertRule, type RuleInput } from './rule-schema.js';
+import { DEFAULT_COOLDOWN_MINUTES, DEFAULT_DIGEST_MINUTES, parseRuleInput, restoreSecrets, type AlertRule, type RuleInput } from './rule-schema.js';
 
 export interface ConfigRule extends RuleInput {
   project: number;
@@ -113,8 +113,8 @@ export async function openRuleStore(store: Store, configRules: readonly ConfigRu
       return get(projectId, id)!;
     },
     async update(projectId, ruleId, input) {
-      editable(projectId, ruleId);
-      await write(projectId, ruleId, valid(input));
+      const stored = editable(projectId, ruleId);
+      await write(projectId, ruleId, valid(restoreSecrets(input, stored)));
       return get(projectId, ruleId)!;
     },
     async remove(projectId, ruleId) {

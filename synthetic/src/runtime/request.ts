@@ -1,0 +1,185 @@
+/**
+ * Runs one `http(...)` step for one user: builds the request from its templates, waits for a
+ * throttle token, sends it (redirects followed, cookies kept), runs the checks, records it, then
+ * fetches its resources. The step ends when the last resource is done.
+ */
+import { defaultStatusCheck, type Check } from '../dsl/checks.js';
+import type { Body, HttpRequestSpec } from '../dsl/http.js';
+import type { OutgoingRequest } from './client.js';
+import { htmlResourceUrls, fetchConcurrently } from './resources.js';
+import { createResponseView, type ResponseView } from './response.js';
+import type { Session } from './session.js';
+import { hasPlaceholders, resolveString, resolveValue } from './template.js';
+import { markKo, type UserState } from './user.js';
+
+const DEFAULT_STATUS = defaultStatusCheck();
+
+export async function runRequestStep(state: UserState, spec: HttpRequestSpec): Promise<void> {
+  const page = await send(state, spec, state.nextIntended, spec.name);
+  let end = page.end;
+  if (page.response) {
+    const resources = [...spec.resources.map((resource) => ({ spec: resource, name: resource.name }))];
+    if (spec.inferHtmlResources ?? state.client.config.inferHtmlResources) {
+      for (const url of htmlResourceUrls(page.response)) {
+        resources.push({ spec: resourceSpec(url.href), name: `${spec.name} / ${url.pathname}` });
+      }
+    }
+    if (resources.length > 0) {
+      const resourcesStart = page.end;
+      // Resources read the session as the page left it; their saveAs land as they complete.
+      const results = await fetchConcurrently(
+        resources,
+        (resource) => hostOf(state, resource.spec),
+        state.client.config.resourceConnectionsPerHost,
+        (resource) => send(state, resource.spec, resourcesStart, resource.name),
+      );
+      for (const result of results) end = Math.max(end, result.end);
+    }
+  }
+  state.nextIntended = end;
+}
+
+function resourceSpec(url: string): HttpRequestSpec {
+  return { name: url, method: 'GET', url: () => url, headers: [], queryParams: [], checks: [], resources: [] };
+}
+
+function hostOf(state: UserState, spec: HttpRequestSpec): string {
+  try {
+    return buildUrl(state, spec, state.session).host;
+  } catch {
+    return '';
+  }
+}
+
+interface Sent {
+  end: number;
+  /** Present when the request succeeded (its HTML may hold resources). */
+  response?: ResponseView;
+}
+
+/** Waits for a throttle token, sends one request and records it; never throws. */
+async function send(state: UserState, spec: HttpRequestSpec, due: number, name: string): Promise<Sent> {
+  const { recorder } = state.context;
+  const before = performance.now();
+  await state.context.throttle();
+  // Time spent waiting for the throttle is the tester's choice, not the server's latency; the
+  // microseconds of awaiting a throttle that did not hold us are noise, not a wait.
+  const waited = performance.now() - before;
+  const intendedStart = waited >= 1 ? due + waited : due;
+  const groups = state.groups.map((group) => group.name);
+  let outgoing: OutgoingRequest;
+  try {
+    outgoing = buildRequest(state, spec, state.session);
+  } catch (error) {
+    const now = performance.now();
+    markKo(state);
+    recorder.request({ name, groups, intendedStart: Math.min(intendedStart, now), start: now, end: now, ok: false, failure: (error as Error).message });
+    return { end: now };
+  }
+  const exchange = await state.client.exchange(outgoing, state.jar);
+  const record = { name, groups, intendedStart: Math.min(intendedStart, exchange.start), start: exchange.start, end: exchange.end };
+  if (!exchange.ok) {
+    markKo(state);
+    recorder.request({ ...record, ok: false, failure: exchange.failure, status: exchange.status });
+    return { end: exchange.end };
+  }
+  const response = createResponseView({ status: exchange.status, headers: exchange.headers, url: exchange.url, responseTimeMs: exchange.end - exchange.start, bodyBytes: exchange.body });
+  const failure = runChecks(state, spec.checks, response);
+  if (failure) {
+    markKo(state);
+    recorder.request({ ...record, ok: false, failure, status: exchange.status });
+    return { end: exchange.end };
+  }
+  recorder.request({ ...record, ok: true, status: exchange.status });
+  return { end: exchange.end, response };
+}
+
+/** Runs the checks in order (the default status check first when none checks the status); the first failure stops them. */
+function runChecks(state: UserState, checks: Check[], response: ResponseView): string | undefined {
+  const all = checks.some((check) => check.isStatusCheck) ? checks : [DEFAULT_STATUS, ...checks];
+  for (const check of all) {
+    const outcome = check.evaluate(response, state.session);
+    state.session = outcome.session;
+    if (!outcome.ok) return outcome.failure;
+  }
+  return undefined;
+}
+
+// Parsing a URL costs microseconds, and most requests repeat a handful of URLs: parsed URLs are
+// kept (read-only: query parameters are added to a copy) in a bounded cache.
+const parsedUrls = new Map<string, URL>();
+
+function parseUrl(href: string): URL {
+  let url = parsedUrls.get(href);
+  if (!url) {
+    url = new URL(href);
+    if (parsedUrls.size >= 10_000) parsedUrls.clear();
+    parsedUrls.set(href, url);
+  }
+  return url;
+}
+
+function buildUrl(state: UserState, spec: HttpRequestSpec, session: Session): URL {
+  const raw = resolveString(spec.url, session);
+  const base = state.client.config.baseUrl;
+  let url: URL;
+  try {
+    url = parseUrl(base && !/^[a-z][a-z\d+.-]*:/i.test(raw) ? joinPath(base, raw) : raw);
+  } catch {
+    throw new Error(`invalid URL '${raw}'${base ? ` (base URL ${base})` : ''}`);
+  }
+  if (spec.queryParams.length === 0) return url;
+  url = new URL(url);
+  for (const [key, value] of spec.queryParams) url.searchParams.append(key, String(resolveValue(value, session)));
+  return url;
+}
+
+/** Gatling appends the request's path to the base URL (a base URL with a path keeps it). */
+function joinPath(base: string, path: string): string {
+  if (path === '') return base;
+  return `${base.replace(/\/+$/, '')}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`;
+}
+
+function buildRequest(state: UserState, spec: HttpRequestSpec, session: Session): OutgoingRequest {
+  const config = state.client.config;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers)) headers[name] = resolveString(value, session);
+  for (const [name, value] of spec.headers) headers[name] = resolveString(value, session);
+  const body = spec.body ? renderBody(spec.body, session, headers) : undefined;
+  return {
+    method: spec.method,
+    url: buildUrl(state, spec, session),
+    headers,
+    body,
+    timeoutMs: spec.timeoutMs ?? config.timeoutMs,
+    followRedirects: spec.followRedirects ?? config.followRedirects,
+  };
+}
+
+function renderBody(body: Body, session: Session, headers: Record<string, string>): string {
+  switch (body.kind) {
+    case 'string':
+      return resolveString(body.template, session);
+    case 'json': {
+      headers['content-type'] ??= 'application/json';
+      const value = typeof body.value === 'function' ? (body.value as (s: Session) => unknown)(session) : resolveTemplatesIn(body.value, session);
+      return JSON.stringify(value);
+    }
+    case 'form': {
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      const fields = typeof body.fields === 'function' ? body.fields(session) : Object.fromEntries(Object.entries(body.fields).map(([k, v]) => [k, resolveValue(v, session)]));
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(fields)) {
+        for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+      }
+      return params.toString();
+    }
+  }
+}
+
+function resolveTemplatesIn(value: unknown, session: Session): unknown {
+  if (typeof value === 'string') return hasPlaceholders(value) ? resolveValue(value, session) : value;
+  if (Array.isArray(value)) return value.map((item) => resolveTemplatesIn(item, session));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplatesIn(v, session)]));
+  return value;
+}

@@ -18,12 +18,25 @@ const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let collector: TestCollector;
 let browser: Browser;
 let issueId: string;
+let simulation: string;
 beforeAll(async () => {
   collector = await startTestCollector();
   browser = await launchChromium();
   const now = Date.now();
   for (let i = 0; i < 12; i++) expect((await collector.ingest(mixedBatch(i, 20, now - i * 600_000))).status).toBe(202);
   issueId = await until(async () => (await collector.api('/api/1/issues')).issues[0]?.id, 'an issue', 15_000);
+  // Two load-test runs, as `lookout load run --report-to` sends them, for the Releases view.
+  const summary = JSON.parse(readFileSync(new URL('../synthetic/fixtures/run-summary.json', import.meta.url), 'utf8'));
+  for (const [index, label] of ['v1.4.1', 'v1.4.2'].entries()) {
+    const startedAt = now - (2 - index) * 3600_000;
+    const response = await fetch(`${collector.url}/api/1/load-runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${collector.config.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...summary, label, startedAt, endedAt: startedAt + summary.durationMs }),
+    });
+    expect(response.status).toBe(201);
+  }
+  simulation = summary.simulation;
 });
 afterAll(async () => {
   await browser?.close();
@@ -46,6 +59,12 @@ it('each view renders its data, passes axe-core, and has a screenshot', { timeou
   const report: Record<string, string[]> = {};
   for (const view of VIEWS) {
     await openView(page, view);
+    if (view === 'Releases') {
+      // The load-test runs beside the release timeline, with their labels.
+      await page.getByRole('heading', { name: 'Load tests' }).waitFor();
+      const text = await page.locator('main').innerText();
+      for (const shown of [simulation, 'v1.4.1', 'v1.4.2']) expect(text).toContain(shown);
+    }
     await screenshot(page, `view-${view.toLowerCase()}`);
     report[view] = await axeViolations(page);
   }

@@ -100,6 +100,7 @@ export function schemaMigrations(options: SchemaOptions): Migration[] {
     { version: 2, name: 'source maps and issues', statements: sourceMapsAndIssues(options) },
     { version: 3, name: 'alerts', statements: alerts(options) },
     { version: 4, name: 'load runs', statements: loadRuns(options) },
+    { version: 5, name: 'issue rollups', statements: issueRollups(options) },
   ];
 }
 
@@ -444,6 +445,120 @@ function loadRuns(options: SchemaOptions): string[] {
       orderBy: '(project_id, run_id, kind, position)',
       sharded: false,
     }),
+  ];
+}
+
+/**
+ * Version 5: two more rollups of `errors`, kept by materialised views and backfilled from the
+ * rows already stored, so that the dashboard's issue calls read neither `errors` nor thousands of
+ * hourly states (bench/README.md, ## npm run bench:dashboard).
+ *
+ * - `issue_daily`: `issue_counts` per day instead of per hour (same keys, same `uniq` state types,
+ *   so a list merges daily rows for the whole days of its range and hourly rows for the ends), plus
+ *   `stored` (rows, not Σcount: how many events a page of events has) and `latest_event` (argMax
+ *   of the event id by timestamp: the issue page reads its latest event by primary key).
+ * - `issue_breakdowns`: events per issue, hour and value of each breakdown the issue page shows
+ *   (`browser` with the browser name as key, `os`, `environment`, `route`, and `tag` with the tag
+ *   key), from one ARRAY JOIN per inserted block. Ordered by dimension first, so the list's
+ *   `browser=` filter reads the browser rows only.
+ *
+ * Like `issue_counts`, the views count what is inserted: a batch replayed with its dedup token is
+ * dropped before the views see it, so they agree with `errors FINAL` unless an insert was retried
+ * past the deduplication window.
+ *
+ * Backfill: each view is created first, then its table is emptied and refilled from `errors`
+ * (`INSERT … SELECT`), so a migration interrupted half-way and run again does not count twice.
+ * The embedded store migrates before it accepts events; on a server, events inserted between the
+ * TRUNCATE and the start of the INSERT's read would be counted twice (start collectors after the
+ * migration, or upgrade them together, as `IF NOT EXISTS` DDL already assumes).
+ */
+function issueRollups(options: SchemaOptions): string[] {
+  const { database, cluster } = options;
+  const onCluster = cluster ? ` ON CLUSTER ${clusterIdentifier(cluster)}` : '';
+  const errorsSource = cluster ? 'errors_local' : 'errors';
+  const stored = (name: string) => (cluster ? `${name}_local` : name);
+  const aggregate = { engine: 'aggregating' as const, sharded: true, shardKey: 'cityHash64(issue_id)' };
+
+  const dailySelect = [
+    'SELECT project_id, issue_id, toDate(timestamp) AS day, release, environment, retention_days,',
+    '    toUInt64(sum(count)) AS events, count() AS stored,',
+    "    uniqState(if(user_id != '', concat('u:', user_id), nullIf(concat('s:', session_id), 's:'))) AS users,",
+    "    uniqState(nullIf(session_id, '')) AS sessions,",
+    '    min(timestamp) AS first_seen, max(timestamp) AS last_seen,',
+    '    argMaxState(event_id, timestamp) AS latest_event',
+  ];
+  const dailyWhere = ["WHERE issue_id != ''", 'GROUP BY project_id, issue_id, day, release, environment, retention_days'];
+  // Browser: "Chrome 131" (name and major version) with the name as key, for the list's browser= filter.
+  const breakdownSelect = [
+    'SELECT project_id, dimension_value.1 AS dimension, issue_id, toStartOfHour(timestamp) AS hour,',
+    '    dimension_value.2 AS key, dimension_value.3 AS value, retention_days, toUInt64(sum(count)) AS events',
+  ];
+  const breakdownJoin = [
+    "ARRAY JOIN arrayConcat(CAST([('browser', browser_name, trimBoth(concat(browser_name, ' ', splitByChar('.', browser_version)[1]))),",
+    "                             ('os', '', trimBoth(concat(os_name, ' ', os_version))),",
+    "                             ('environment', '', environment), ('route', '', route)], 'Array(Tuple(String, String, String))'),",
+    "                        arrayMap((k, v) -> ('tag', k, v), CAST(mapKeys(tags), 'Array(String)'), mapValues(tags))) AS dimension_value",
+  ];
+  const breakdownWhere = ["WHERE issue_id != ''", 'GROUP BY project_id, dimension, issue_id, hour, key, value, retention_days'];
+
+  return [
+    ...createTable(options, {
+      ...aggregate,
+      name: 'issue_daily',
+      columns: [
+        'project_id UInt32',
+        'issue_id String',
+        'day Date',
+        'release LowCardinality(String)',
+        'environment LowCardinality(String)',
+        'retention_days UInt16',
+        'events SimpleAggregateFunction(sum, UInt64)',
+        'stored SimpleAggregateFunction(sum, UInt64)',
+        'users AggregateFunction(uniq, Nullable(String))',
+        'sessions AggregateFunction(uniq, Nullable(String))',
+        "first_seen SimpleAggregateFunction(min, DateTime64(3,'UTC'))",
+        "last_seen SimpleAggregateFunction(max, DateTime64(3,'UTC'))",
+        "latest_event AggregateFunction(argMax, UUID, DateTime64(3,'UTC'))",
+      ],
+      partitionBy: '(retention_days, toYYYYMM(day))',
+      ttl: 'day + toIntervalDay(retention_days)',
+      orderBy: '(project_id, issue_id, day, release, environment, retention_days)',
+    }),
+    ...createTable(options, {
+      ...aggregate,
+      name: 'issue_breakdowns',
+      columns: [
+        'project_id UInt32',
+        'dimension LowCardinality(String)',
+        'issue_id String',
+        "hour DateTime('UTC')",
+        'key LowCardinality(String)',
+        'value String',
+        'retention_days UInt16',
+        'events SimpleAggregateFunction(sum, UInt64)',
+      ],
+      partitionBy: '(retention_days, toYYYYMM(hour))',
+      ttl: 'hour + toIntervalDay(retention_days)',
+      orderBy: '(project_id, dimension, issue_id, hour, key, value, retention_days)',
+    }),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_daily_mv${onCluster} TO ${database}.${stored('issue_daily')} AS`,
+      ...dailySelect,
+      `FROM ${database}.${errorsSource}`,
+      ...dailyWhere,
+    ].join('\n'),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_breakdowns_mv${onCluster} TO ${database}.${stored('issue_breakdowns')} AS`,
+      ...breakdownSelect,
+      `FROM ${database}.${errorsSource}`,
+      ...breakdownJoin,
+      ...breakdownWhere,
+    ].join('\n'),
+    // Backfill (see above): through the Distributed tables on a cluster, which re-shard by issue.
+    `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_daily')}${onCluster}`,
+    [`INSERT INTO ${database}.issue_daily`, ...dailySelect, `FROM ${database}.errors`, ...dailyWhere].join('\n'),
+    `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_breakdowns')}${onCluster}`,
+    [`INSERT INTO ${database}.issue_breakdowns`, ...breakdownSelect, `FROM ${database}.errors`, ...breakdownJoin, ...breakdownWhere].join('\n'),
   ];
 }
 

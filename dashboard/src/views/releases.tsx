@@ -1,9 +1,11 @@
 /**
  * Releases, newest first: how each did (error rate, sessions, page views, new issues) and how
- * much of its stack traces the collector could map to source, with a link to its issues.
+ * much of its stack traces the collector could map to source, with a link to its issues; and the
+ * load-test runs of the same period beside the release timeline.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { query } from '../api.js';
+import { type LoadRun, LoadRuns, type LoadTrend } from '../components/release-load-runs.js';
 import { CoverageCell, CoverageHint, isLowCoverage, type SourceMapCoverage } from '../components/release-coverage.js';
 import { Empty, Failure, View } from '../components/view.js';
 import { ago, count, dateTime, percent } from '../format.js';
@@ -35,6 +37,7 @@ export function Releases() {
   const since = useMemo(() => Math.floor((Date.now() - Number(days) * 86_400_000) / 60_000) * 60_000, [days]);
   const { data, error, reload } = useApi<{ releases: Release[] }>(`/api/${projectId}/releases${query({ since })}`);
   const releases = data?.releases;
+  const loadRuns = useApi<{ runs: LoadRun[]; trends: LoadTrend[] }>(`/api/${projectId}/load-runs${query({ since, limit: 100 })}`);
   return (
     <View
       title="Releases"
@@ -53,6 +56,7 @@ export function Releases() {
       <Failure error={error} retry={reload} />
       {releases && releases.length === 0 && <NoReleases />}
       {releases && releases.length > 0 && <ReleaseTable releases={releases} projectId={projectId} />}
+      {loadRuns.data && loadRuns.data.runs.length > 0 && <LoadRuns runs={loadRuns.data.runs} trends={loadRuns.data.trends} releases={releases ?? []} />}
     </View>
   );
 }

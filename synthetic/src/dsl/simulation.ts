@@ -38,6 +38,7 @@ export function simulation(options: SimulationOptions): SimulationDefinition {
     return client;
   };
   const defaultProtocol = options.protocol ?? httpProtocol();
+  const throttle = toThrottleSteps(options.throttle ?? []);
   const scenarios: ScenarioDefinition[] = options.scenarios.map((population) => {
     const client = clientFor(population.protocol ?? defaultProtocol);
     const { name, steps } = population.scenario;
@@ -52,6 +53,7 @@ export function simulation(options: SimulationOptions): SimulationDefinition {
           session: createSession(context.userId, name),
           nextIntended: context.arrival,
           groups: [],
+          throttled: throttle.length > 0,
           exited: false,
         };
         try {
@@ -73,7 +75,7 @@ export function simulation(options: SimulationOptions): SimulationDefinition {
   return {
     scenarios,
     assertions: options.assertions ?? [],
-    throttle: toThrottleSteps(options.throttle ?? []),
+    throttle,
     maxDurationSeconds: options.maxDuration,
     close: async () => {
       await Promise.all([...clients.values()].map((client) => client.close()));

@@ -28,7 +28,7 @@ export function summaryTable(summary: RunSummary): string {
   if (summary.assertions.length > 0) {
     out.push('---- Assertions ----');
     for (const result of summary.assertions) {
-      out.push(`${result.description} : ${result.passed ? 'OK' : `FAILED (${result.actual === null ? (result.message ?? 'no value') : `actual ${result.actual}`})`}`);
+      out.push(`${result.description} : ${result.passed ? 'OK' : `FAILED (${result.message ?? `actual ${result.actual}`})`}`);
     }
   }
   return out.join('\n');

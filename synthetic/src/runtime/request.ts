@@ -60,12 +60,17 @@ interface Sent {
 /** Waits for a throttle token, sends one request and records it; never throws. */
 async function send(state: UserState, spec: HttpRequestSpec, due: number, name: string): Promise<Sent> {
   const { recorder } = state.context;
-  const before = performance.now();
-  await state.context.throttle();
-  // Time spent waiting for the throttle is the tester's choice, not the server's latency; the
-  // microseconds of awaiting a throttle that did not hold us are noise, not a wait.
-  const waited = performance.now() - before;
-  const intendedStart = waited >= 1 ? due + waited : due;
+  let intendedStart = due;
+  if (state.throttled) {
+    // Time spent waiting for the throttle is the tester's choice, not the server's latency.
+    // Only measured when the simulation throttles: without a throttle, a late await is the
+    // generator falling behind, which must count (no coordinated omission).
+    const before = performance.now();
+    await state.context.throttle();
+    intendedStart += performance.now() - before;
+  } else {
+    await state.context.throttle();
+  }
   const groups = state.groups.map((group) => group.name);
   let outgoing: OutgoingRequest;
   try {

@@ -16,6 +16,8 @@ export interface UserState {
   nextIntended: number;
   /** Enclosing groups, outermost first; a KO request inside marks all of them KO. */
   groups: { name: string; ok: boolean }[];
+  /** The simulation declares a throttle: time waiting for a token is then not latency. */
+  throttled: boolean;
   /** Set by exitHereIfFailed, an exhausted queue feeder, or the runner stopping us. */
   exited: boolean;
 }

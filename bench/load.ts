@@ -4,7 +4,8 @@
  * connections, driven by:
  *   1. autocannon (programmatic API, in this process);
  *   2. our runner with a hand-written virtual user (one undici request + record): the runner's
- *      own cost — scheduling, stats, HdrHistogram;
+ *      own cost — scheduling, stats, HdrHistogram — then the same user on undici's lower-level
+ *      `dispatch` (no response stream per request), the cheapest undici offers;
  *   3. our runner with the DSL (`http('status').get('/').check(status().is(200))`): what a user runs.
  * Ours use the closed model: N concurrent users, each doing one request, replaced as soon as it
  * ends (max throughput). CPU per 1,000 requests is process.cpuUsage() around each run (all three
@@ -104,6 +105,41 @@ function handWritten(url: string): SimulationDefinition {
   };
 }
 
+/** The same with undici's low-level dispatch (no response stream per request): the runner's ceiling on undici. */
+function handWrittenDispatch(url: string): SimulationDefinition {
+  const pool = new Pool(url, { connections });
+  const get = () =>
+    new Promise<number>((resolve, reject) => {
+      let statusCode = 0;
+      pool.dispatch({ origin: url, method: 'GET', path: '/' }, {
+        onRequestStart() {},
+        onResponseStart(_controller: unknown, code: number) {
+          statusCode = code;
+        },
+        onResponseData() {},
+        onResponseEnd() {
+          resolve(statusCode);
+        },
+        onResponseError(_controller: unknown, error: Error) {
+          reject(error);
+        },
+      } as unknown as Parameters<Pool['dispatch']>[1]);
+    });
+  const definition = handWritten(url);
+  definition.scenarios[0].runUser = async (context) => {
+    const start = performance.now();
+    const statusCode = await get().catch(() => undefined);
+    const ok = statusCode === 200;
+    context.recorder.request({ name: 'status', groups: [], intendedStart: context.arrival, start, end: performance.now(), ok, status: statusCode, failure: ok ? undefined : `status ${statusCode}` });
+  };
+  const closeFirst = definition.close;
+  definition.close = async () => {
+    await closeFirst();
+    await pool.close();
+  };
+  return definition;
+}
+
 function withDsl(url: string, runSeconds: number): SimulationDefinition {
   const check = scenario('status').exec(http('status').get('/').check(status().is(200)));
   return simulation({
@@ -137,13 +173,14 @@ async function main() {
     const results: Figures[] = [];
     results.push(await measure('autocannon', viaAutocannon(url)));
     results.push(await measure('lookout runner, hand-written user', viaRunner(handWritten(url))));
+    results.push(await measure('  same, undici dispatch', viaRunner(handWrittenDispatch(url))));
     results.push(await measure('lookout load, DSL scenario', viaRunner(withDsl(url, seconds))));
     for (const figures of results) {
       console.log(`${figures.label.padEnd(36)} ${String(figures.rps).padStart(7)} req/s  ${String(figures.cpuMsPer1000).padStart(6)} ms CPU per 1,000 requests  (${figures.requests} requests, ${figures.errors} errors)`);
     }
-    const [baseline, runner, dsl] = results;
+    const [baseline, runner, dispatch, dsl] = results;
     console.log(`ratio DSL / autocannon: ${(dsl.rps / baseline.rps).toFixed(2)}  (goal ≥ 1.0)`);
-    console.log(`ratio runner alone / autocannon: ${(runner.rps / baseline.rps).toFixed(2)}`);
+    console.log(`ratio runner alone / autocannon: ${(runner.rps / baseline.rps).toFixed(2)} (undici request), ${(dispatch.rps / baseline.rps).toFixed(2)} (undici dispatch)`);
 
     const memory = await memoryRun(url);
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);

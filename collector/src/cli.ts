@@ -11,7 +11,7 @@ const USAGE = `Usage: lookout serve [--port 8080] [--host 127.0.0.1] [--data ./d
        lookout sourcemaps upload --url URL --project ID --token TOKEN --release R [--url-prefix ~/] <dir>
        lookout check --url URL --project ID --token TOKEN --rule NAME
        lookout load run <simulation.ts|js> [--report-dir dir] [--report-to URL --token T] [--label sha]
-       lookout load from-har <recording.har> > simulation.ts
+       lookout load from-har <recording.har> [--include-resources] > simulation.ts
 
 Commands:
   serve       run the collector (embedded ClickHouse by default)

@@ -6,6 +6,7 @@
  * run could not report; 2 usage errors (bad flags, no such file, not a simulation, a profile
  * that cannot run).
  */
+import { basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from './contract.js';
@@ -16,7 +17,7 @@ import { loadSimulation, SimulationLoadError } from './load-simulation.js';
 
 const USAGE = `usage:
   lookout load run <simulation.ts|js> [--report-dir dir] [--report-to URL --token T [--project ID]] [--label sha] [--quiet]
-  lookout load from-har <recording.har> > simulation.ts`;
+  lookout load from-har <recording.har> [--include-resources] > simulation.ts`;
 
 export interface LoadCommandIo {
   out: (text: string) => void;
@@ -100,11 +101,16 @@ async function runCommand(args: string[], io: LoadCommandIo): Promise<number> {
   const failed = summary.assertions.filter((result) => !result.passed);
   for (const result of failed) io.err(`assertion failed: ${result.description}${result.message ? ` — ${result.message}` : ''}`);
   if (failed.length > 0) return 1;
+  // Without assertions, the run passes when no request failed — as its JUnit file says.
+  if (summary.assertions.length === 0 && summary.global.ko > 0) {
+    io.err(`no assertions declared, and ${summary.global.ko} of ${summary.global.count} requests failed: declare assertions to say what is acceptable`);
+    return 1;
+  }
   return reportingFailed ? 1 : 0;
 }
 
 async function fromHarCommand(args: string[], io: LoadCommandIo): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'include-resources': { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError('from-har takes exactly one .har file');
   let text: string;
   try {
@@ -113,7 +119,7 @@ async function fromHarCommand(args: string[], io: LoadCommandIo): Promise<number
     throw new UsageError(`cannot read ${positionals[0]}`);
   }
   const { harToSimulation } = await import('./har/index.js');
-  io.out(harToSimulation(text));
+  io.out(harToSimulation(text, { includeResources: values['include-resources'], source: basename(positionals[0]) }));
   return 0;
 }
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** A simulation written by hand (no DSL): plain data and a runUser, as a .mjs file. */
-function handBuiltSimulation(assertions: object[]): string {
+function handBuiltSimulation(assertions: object[], path = '/ok'): string {
   return `
 import { Pool } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('undici')).href)};
 const pool = new Pool(${JSON.stringify(target.url)});
@@ -39,7 +39,7 @@ export default {
     injection: [{ model: 'open', kind: 'constantRate', rate: 50, seconds: 1 }],
     async runUser(context) {
       const start = performance.now();
-      const response = await pool.request({ method: 'GET', path: '/ok' });
+      const response = await pool.request({ method: 'GET', path: ${JSON.stringify(path)} });
       await response.body.dump();
       context.recorder.request({ name: 'ok', groups: [], intendedStart: context.arrival, start, end: performance.now(), ok: response.statusCode === 200, status: response.statusCode });
     },
@@ -83,6 +83,17 @@ describe('loadCommand', () => {
     expect(result.err).toContain('assertion failed: ok: max of response time is less than 1 ms');
     expect(result.err).not.toContain('count of all requests');
     expect(result.out).toContain('Global: count of all requests is 50 : OK');
+  });
+
+  it('without assertions, exits 0 when no request failed and 1 when some did (as its JUnit file says)', async () => {
+    const clean = join(dir, 'no-assertions.mjs');
+    await writeFile(clean, handBuiltSimulation([]));
+    expect((await capture(['run', clean, '--quiet'])).code).toBe(0);
+    const failing = join(dir, 'no-assertions-404.mjs');
+    await writeFile(failing, handBuiltSimulation([], '/no-such-route'));
+    const result = await capture(['run', failing, '--quiet']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('no assertions declared, and 50 of 50 requests failed');
   });
 
   it('exits 2 for usage errors', async () => {

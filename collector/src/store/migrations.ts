@@ -457,6 +457,8 @@ function loadRuns(options: SchemaOptions): string[] {
  *   so a list merges daily rows for the whole days of its range and hourly rows for the ends), plus
  *   `stored` (rows, not Σcount: how many events a page of events has) and `latest_event` (argMax
  *   of the event id by timestamp: the issue page reads its latest event by primary key).
+ * - `release_counts`: per release and hour, what the releases page shows (errors, frames and
+ *   mapped frames, page views, sessions, first/last seen), from `errors` and `navigations`.
  * - `issue_breakdowns`: events per issue, hour and value of each breakdown the issue page shows
  *   (`browser` with the browser name as key, `os`, `environment`, `route`, and `tag` with the tag
  *   key), from one ARRAY JOIN per inserted block. Ordered by dimension first, so the list's
@@ -500,6 +502,19 @@ function issueRollups(options: SchemaOptions): string[] {
     "                        arrayMap((k, v) -> ('tag', k, v), CAST(mapKeys(tags), 'Array(String)'), mapValues(tags))) AS dimension_value",
   ];
   const breakdownWhere = ["WHERE issue_id != ''", 'GROUP BY project_id, dimension, issue_id, hour, key, value, retention_days'];
+
+  const releaseErrorsSelect = [
+    'SELECT project_id, release, toStartOfHour(timestamp) AS hour, retention_days,',
+    "    toUInt64(sum(count)) AS errors, toUInt64(sum(length(frame_statuses))) AS frames,",
+    "    toUInt64(sum(arrayCount(s -> s IN ('mapped', 'source_missing'), frame_statuses))) AS mapped, toUInt64(0) AS page_views,",
+    "    uniqState(nullIf(session_id, '')) AS sessions, min(timestamp) AS first_seen, max(timestamp) AS last_seen",
+  ];
+  const releaseNavigationsSelect = [
+    'SELECT project_id, release, toStartOfHour(timestamp) AS hour, retention_days,',
+    '    toUInt64(0) AS errors, toUInt64(0) AS frames, toUInt64(0) AS mapped, count() AS page_views,',
+    "    uniqState(nullIf(session_id, '')) AS sessions, min(timestamp) AS first_seen, max(timestamp) AS last_seen",
+  ];
+  const releaseGroup = 'GROUP BY project_id, release, hour, retention_days';
 
   return [
     ...createTable(options, {
@@ -554,11 +569,50 @@ function issueRollups(options: SchemaOptions): string[] {
       ...breakdownJoin,
       ...breakdownWhere,
     ].join('\n'),
+    // Releases page: per release and hour, errors (Σcount), frames and mapped frames from `errors`,
+    // page views from `navigations`, sessions from both (two views into one table).
+    ...createTable(options, {
+      engine: 'aggregating',
+      sharded: true,
+      shardKey: 'cityHash64(release)',
+      name: 'release_counts',
+      columns: [
+        'project_id UInt32',
+        'release LowCardinality(String)',
+        "hour DateTime('UTC')",
+        'retention_days UInt16',
+        'errors SimpleAggregateFunction(sum, UInt64)',
+        'frames SimpleAggregateFunction(sum, UInt64)',
+        'mapped SimpleAggregateFunction(sum, UInt64)',
+        'page_views SimpleAggregateFunction(sum, UInt64)',
+        'sessions AggregateFunction(uniq, Nullable(String))',
+        "first_seen SimpleAggregateFunction(min, DateTime64(3,'UTC'))",
+        "last_seen SimpleAggregateFunction(max, DateTime64(3,'UTC'))",
+      ],
+      partitionBy: '(retention_days, toYYYYMM(hour))',
+      ttl: 'hour + toIntervalDay(retention_days)',
+      orderBy: '(project_id, hour, release, retention_days)',
+    }),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.release_counts_errors_mv${onCluster} TO ${database}.${stored('release_counts')} AS`,
+      ...releaseErrorsSelect,
+      `FROM ${database}.${errorsSource}`,
+      releaseGroup,
+    ].join('\n'),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.release_counts_navigations_mv${onCluster} TO ${database}.${stored('release_counts')} AS`,
+      ...releaseNavigationsSelect,
+      `FROM ${database}.${cluster ? 'navigations_local' : 'navigations'}`,
+      releaseGroup,
+    ].join('\n'),
     // Backfill (see above): through the Distributed tables on a cluster, which re-shard by issue.
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_daily')}${onCluster}`,
     [`INSERT INTO ${database}.issue_daily`, ...dailySelect, `FROM ${database}.errors`, ...dailyWhere].join('\n'),
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_breakdowns')}${onCluster}`,
     [`INSERT INTO ${database}.issue_breakdowns`, ...breakdownSelect, `FROM ${database}.errors`, ...breakdownJoin, ...breakdownWhere].join('\n'),
+    `TRUNCATE TABLE IF EXISTS ${database}.${stored('release_counts')}${onCluster}`,
+    [`INSERT INTO ${database}.release_counts`, ...releaseErrorsSelect, `FROM ${database}.errors`, releaseGroup].join('\n'),
+    [`INSERT INTO ${database}.release_counts`, ...releaseNavigationsSelect, `FROM ${database}.navigations`, releaseGroup].join('\n'),
   ];
 }
 

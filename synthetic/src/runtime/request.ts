@@ -18,7 +18,7 @@ export async function runRequestStep(state: UserState, spec: HttpRequestSpec): P
   const page = await send(state, spec, state.nextIntended, spec.name);
   let end = page.end;
   if (page.response) {
-    const resources = [...spec.resources.map((resource) => ({ spec: resource, name: resource.name }))];
+    const resources = spec.resources.map((resource) => ({ spec: resource, name: resource.name }));
     if (spec.inferHtmlResources ?? state.client.config.inferHtmlResources) {
       for (const url of htmlResourceUrls(page.response)) {
         resources.push({ spec: resourceSpec(url.href), name: `${spec.name} / ${url.pathname}` });

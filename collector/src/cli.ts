@@ -10,6 +10,7 @@ const USAGE = `Usage: lookout serve [--port 8080] [--host 127.0.0.1] [--data ./d
        lookout sourcemaps inject <dir>
        lookout sourcemaps upload --url URL --project ID --token TOKEN --release R [--url-prefix ~/] <dir>
        lookout check --url URL --project ID --token TOKEN --rule NAME
+       lookout certs check <host[:port]>... [--warn 30] [--crit 14] [--json|--plugin] [--ca-file f] [--starttls smtp|imap|pop3|ftp|postgres] [--ocsp]
        lookout load run <simulation.ts|js> [--report-dir dir] [--report-to URL --token T] [--label sha]
        lookout load from-har <recording.har> [--include-resources] > simulation.ts
 
@@ -17,9 +18,10 @@ Commands:
   serve       run the collector (embedded ClickHouse by default)
   sourcemaps  give bundles debug IDs (inject) and upload them with their source maps (upload)
   check       an Icinga2/Nagios check of one alert rule (exit 0 OK, 2 CRITICAL, 3 UNKNOWN)
+  certs       check TLS certificates: every address, every certificate in the chain (also an Icinga2/Nagios plugin)
   load        run a load-test simulation (Gatling-style TypeScript DSL), or turn a HAR into one
 
-Every flag and environment variable: docs/configuration.md, docs/sourcemaps.md, docs/alerts.md, docs/load-testing.md`;
+Every flag and environment variable: docs/configuration.md, docs/sourcemaps.md, docs/alerts.md, docs/load-testing.md, docs/certs.md`;
 
 async function serve(argv: string[]): Promise<void> {
   const flags = readServeFlags(argv, process.env);
@@ -54,6 +56,11 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'check') {
       const { checkCommand } = await import('./check/check-command.js');
       process.exitCode = await checkCommand(rest);
+      return;
+    }
+    if (command === 'certs') {
+      const { certsCommand } = await import('../../certs/src/cli.js');
+      process.exitCode = await certsCommand(rest);
       return;
     }
     if (command === 'load') {

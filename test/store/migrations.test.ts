@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaMigrations, schemaStatements } from '../../collector/src/store/migrations.js';
 
 const EVENT_TABLES = ['errors', 'vitals', 'navigations'];
-const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'source_contexts', 'issues', 'alert_rules', 'alert_claims', 'alert_history', 'load_runs', 'load_run_requests'];
+const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'source_contexts', 'issues', 'alert_rules', 'alert_claims', 'alert_history', 'load_runs', 'load_run_requests', 'cert_targets', 'cert_checks'];
 /** Sharded like events, but rolled up: merged by key instead of replaced. */
-const AGGREGATE_TABLES = ['issue_counts'];
+const AGGREGATE_TABLES = ['issue_counts', 'issue_daily', 'issue_breakdowns', 'release_counts'];
 
 const single = schemaStatements({ database: 'lookout', retentionDays: 30 });
 const clustered = schemaStatements({ database: 'lookout', cluster: 'analytics', retentionDays: 30 });
@@ -68,7 +68,8 @@ describe('schema on a single server (and the embedded engine)', () => {
 
 describe('schema on a cluster', () => {
   it('runs every statement ON CLUSTER', () => {
-    for (const statement of clustered) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER analytics( |$)/);
+    // v5's backfills are plain INSERT … SELECT through the Distributed tables (one run re-shards every row).
+    for (const statement of clustered.filter((statement) => !statement.startsWith('INSERT INTO'))) expect(statement.split('\n')[0]).toMatch(/ ON CLUSTER analytics( |$)/);
   });
 
   it('stores events in sharded Replicated tables, reached through Distributed tables named as the plain table', () => {
@@ -111,6 +112,25 @@ describe('schema on a cluster', () => {
     expect(createStatement(clustered, 'issue_counts')).toContain('Distributed(analytics, lookout, issue_counts_local, cityHash64(issue_id))');
   });
 
+  it('v5: rolls issues and releases up per shard, and backfills through the Distributed tables', () => {
+    for (const [table, source] of [['issue_daily', 'errors_local'], ['issue_breakdowns', 'errors_local'], ['release_counts', 'errors_local'], ['release_counts', 'navigations_local']]) {
+      const view = clustered.find((statement) => statement.startsWith('CREATE MATERIALIZED VIEW') && statement.includes(`TO lookout.${table}_local AS`) && statement.includes(`FROM lookout.${source}\n`));
+      expect(view, `${table} view on ${source}`).toMatch(/ ON CLUSTER analytics TO /);
+      expect(createStatement(clustered, `${table}_local`)).toContain(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
+      expect(createStatement(clustered, table)).toContain(`Distributed(analytics, lookout, ${table}_local, cityHash64(`);
+      expect(clustered).toContain(`TRUNCATE TABLE IF EXISTS lookout.${table}_local ON CLUSTER analytics`);
+    }
+    const backfills = clustered.filter((statement) => statement.startsWith('INSERT INTO'));
+    expect(backfills.map((statement) => statement.split('\n')[0])).toEqual([
+      'INSERT INTO lookout.issue_daily', 'INSERT INTO lookout.issue_breakdowns', 'INSERT INTO lookout.release_counts', 'INSERT INTO lookout.release_counts',
+    ]);
+    for (const statement of backfills) expect(statement).toMatch(/FROM lookout\.(errors|navigations)\n/);
+    // Each table is emptied before it is backfilled, after its views exist.
+    const index = (prefix: string) => clustered.findIndex((statement) => statement.startsWith(prefix));
+    expect(index('CREATE MATERIALIZED VIEW IF NOT EXISTS lookout.issue_daily_mv')).toBeLessThan(index('TRUNCATE TABLE IF EXISTS lookout.issue_daily_local'));
+    expect(index('TRUNCATE TABLE IF EXISTS lookout.issue_daily_local')).toBeLessThan(index('INSERT INTO lookout.issue_daily'));
+  });
+
   it('quotes a cluster name with a dash, and refuses names that are not names', () => {
     const dashed = schemaStatements({ database: 'lookout', cluster: 'prod-eu', retentionDays: 30 });
     expect(dashed[0]).toContain('ON CLUSTER `prod-eu`');
@@ -144,7 +164,7 @@ describe('every statement parses with the real ClickHouse parser', () => {
   ])('%s', async (_, statements) => {
     for (const statement of statements) {
       const result = await session.queryBindAsync('SELECT formatQuery({statement:String}) AS formatted', { statement }, { format: 'JSONEachRow' });
-      expect(result.text(), statement).toMatch(/CREATE TABLE IF NOT EXISTS|CREATE MATERIALIZED VIEW IF NOT EXISTS|ALTER TABLE/);
+      expect(result.text(), statement).toMatch(/CREATE TABLE IF NOT EXISTS|CREATE MATERIALIZED VIEW IF NOT EXISTS|ALTER TABLE|TRUNCATE TABLE IF EXISTS|INSERT INTO/);
     }
   });
 });

@@ -15,7 +15,7 @@ export interface ContractTarget {
 }
 
 const RETENTION_DAYS = 30;
-export const TABLES = ['alert_claims', 'alert_history', 'alert_rules', 'artifacts', 'errors', 'issue_counts', 'issue_counts_mv', 'issues', 'load_run_requests', 'load_runs', 'navigations', 'projects', 'schema_migrations', 'settings', 'source_contexts', 'vitals'];
+export const TABLES = ['alert_claims', 'alert_history', 'alert_rules', 'artifacts', 'cert_checks', 'cert_targets', 'errors', 'issue_breakdowns', 'issue_breakdowns_mv', 'issue_counts', 'issue_counts_mv', 'issue_daily', 'issue_daily_mv', 'issues', 'load_run_requests', 'load_runs', 'navigations', 'projects', 'release_counts', 'release_counts_errors_mv', 'release_counts_navigations_mv', 'schema_migrations', 'settings', 'source_contexts', 'vitals'];
 /** Quotes, backslashes, escapes, control characters, NUL, accents, CJK, an emoji and a surrogate-pair-heavy string. */
 const AWKWARD = `it's "quoted" \\ back\\slash \\n not-a-newline\nnewline\ttab \u0000nul é 中文 😀 {curly:String} '); DROP TABLE errors; --`;
 
@@ -45,8 +45,8 @@ export function describeStoreContract(backend: 'embedded' | 'server', open: () =
     it('migrates once, and a second run changes nothing', async () => {
       const first = await migrate(store, { retentionDays: RETENTION_DAYS });
       const second = await migrate(store, { retentionDays: RETENTION_DAYS });
-      expect(first).toEqual({ applied: [1, 2, 3, 4], version: 4 });
-      expect(second).toEqual({ applied: [], version: 4 });
+      expect(first).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6 });
+      expect(second).toEqual({ applied: [], version: 6 });
       const tables = await store.query<{ name: string }>(
         'SELECT name FROM system.tables WHERE database = {database:String} ORDER BY name',
         { database: store.database },
@@ -56,7 +56,7 @@ export function describeStoreContract(backend: 'embedded' | 'server', open: () =
         'SELECT version, count() AS n FROM schema_migrations GROUP BY version',
       );
       // count() is UInt64: a JSON string on both backends.
-      expect(recorded.sort((a, b) => a.version - b.version)).toEqual([{ version: 1, n: '1' }, { version: 2, n: '1' }, { version: 3, n: '1' }, { version: 4, n: '1' }]);
+      expect(recorded.sort((a, b) => a.version - b.version)).toEqual([{ version: 1, n: '1' }, { version: 2, n: '1' }, { version: 3, n: '1' }, { version: 4, n: '1' }, { version: 5, n: '1' }, { version: 6, n: '1' }]);
     });
 
     it('refuses a database written by a newer Lookout', async () => {

@@ -171,7 +171,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const now = Date.now();
     for (const projectId of rules.projects()) {
       for (const rule of rules.forProject(projectId)) {
-        if (!rule.enabled) continue;
+        // cert.* rules report one service per target (cert-rules.ts keeps those alive).
+        if (!rule.enabled || rule.type.startsWith('cert.')) continue;
         for (const config of rule.destinations) {
           if (config.type !== 'icinga2') continue;
           const key = icingaKey(rule, config);

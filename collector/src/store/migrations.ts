@@ -101,6 +101,7 @@ export function schemaMigrations(options: SchemaOptions): Migration[] {
     { version: 3, name: 'alerts', statements: alerts(options) },
     { version: 4, name: 'load runs', statements: loadRuns(options) },
     { version: 5, name: 'issue rollups', statements: issueRollups(options) },
+    { version: 6, name: 'certificate checks', statements: certificateChecks(options) },
   ];
 }
 
@@ -613,6 +614,70 @@ function issueRollups(options: SchemaOptions): string[] {
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('release_counts')}${onCluster}`,
     [`INSERT INTO ${database}.release_counts`, ...releaseErrorsSelect, `FROM ${database}.errors`, releaseGroup].join('\n'),
     [`INSERT INTO ${database}.release_counts`, ...releaseNavigationsSelect, `FROM ${database}.navigations`, releaseGroup].join('\n'),
+  ];
+}
+
+/**
+ * Version 6: certificate monitoring (docs/certs.md). `cert_targets`: the targets added through the
+ * API (newest definition wins, deletion is a tombstone), shared by every collector on the store.
+ * `cert_checks`: one row per target × address × check — state, days left, verdicts, the leaf's
+ * fingerprint and the whole chain as JSON — kept 400 days (longer than any certificate lives, so
+ * the fingerprint history shows the renewals), replicated to every node like the alert tables.
+ */
+function certificateChecks(options: SchemaOptions): string[] {
+  return [
+    ...createTable(options, {
+      name: 'cert_targets',
+      columns: [
+        'project_id UInt32',
+        'target_id String',
+        'host String',
+        'port UInt16',
+        'protocol LowCardinality(String)',
+        'server_name String',
+        'warn_days UInt16',
+        'crit_days UInt16',
+        "updated_at DateTime64(3,'UTC')",
+        'deleted UInt8',
+      ],
+      versionColumn: 'updated_at',
+      orderBy: '(project_id, target_id)',
+      sharded: false,
+    }),
+    ...createTable(options, {
+      name: 'cert_checks',
+      columns: [
+        'project_id UInt32',
+        'target_id String',
+        "checked_at DateTime64(3,'UTC')",
+        'check_id String',
+        'host String',
+        'port UInt16',
+        'protocol LowCardinality(String)',
+        'server_name String',
+        'address String',
+        'family UInt8',
+        'connected UInt8',
+        'error String',
+        'state LowCardinality(String)',
+        'min_days_left Nullable(Int32)',
+        'verdict_codes Array(LowCardinality(String))',
+        'verdict_severities Array(LowCardinality(String))',
+        'verdict_messages Array(String)',
+        'leaf_fingerprint String',
+        'leaf_subject String',
+        'leaf_issuer String',
+        'leaf_not_after String',
+        'protocol_version LowCardinality(String)',
+        'cipher String',
+        'chain String CODEC(ZSTD(3))',
+        'ocsp String',
+        'collector_id String',
+      ],
+      orderBy: '(project_id, target_id, checked_at, address, check_id)',
+      ttl: 'toDateTime(checked_at) + INTERVAL 400 DAY',
+      sharded: false,
+    }),
   ];
 }
 

@@ -63,10 +63,20 @@ function releaseMarkers(releases: { release: string | null; first_seen: number }
   };
 }
 
-function trendOptions(releases: { release: string | null; first_seen: number }[]): Omit<uPlot.Options, 'width' | 'height'> {
+/** The time axis covers the runs and the releases' first-seen times, padded (at least an hour). */
+function timeRange(runs: LoadRun[], releases: { first_seen: number }[]): [number, number] {
+  const times = [...runs.map((run) => run.started_at), ...releases.map((release) => release.first_seen)].map((ms) => ms / 1000);
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  const pad = Math.max((max - min) * 0.05, 1800);
+  return [min - pad, max + pad];
+}
+
+function trendOptions(runs: LoadRun[], releases: { release: string | null; first_seen: number }[]): Omit<uPlot.Options, 'width' | 'height'> {
+  const [from, to] = timeRange(runs, releases);
   return {
     plugins: [releaseMarkers(releases)],
-    scales: { ms: { range: (_u, _min, max) => [0, Math.max(max ?? 0, 1) * 1.15] }, rate: { range: (_u, _min, max) => [0, Math.max(max ?? 0, 0.01) * 1.15] } },
+    scales: { x: { time: true, range: () => [from, to] }, ms: { range: (_u, _min, max) => [0, Math.max(max ?? 0, 1) * 1.15] }, rate: { range: (_u, _min, max) => [0, Math.max(max ?? 0, 0.01) * 1.15] } },
     axes: [{}, { scale: 'ms', size: 60, values: (_u, values) => values.map((value) => ms(value)) }, { scale: 'rate', side: 1, size: 60, grid: { show: false }, values: (_u, values) => values.map((value) => percent(value)) }],
     series: [
       {},
@@ -78,7 +88,7 @@ function trendOptions(releases: { release: string | null; first_seen: number }[]
 
 export function LoadRuns(props: { runs: LoadRun[]; trends: LoadTrend[]; releases: { release: string | null; first_seen: number }[] }) {
   const global = props.trends.filter((trend) => trend.kind === 'global');
-  const options = useMemo(() => trendOptions(props.releases), [props.releases]);
+  const options = useMemo(() => trendOptions(props.runs, props.releases), [props.runs, props.releases]);
   return (
     <section class="panel" aria-labelledby="load-runs-heading">
       <h2 id="load-runs-heading">Load tests</h2>

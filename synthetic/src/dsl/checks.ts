@@ -25,6 +25,8 @@ interface Extractor {
   /** Every occurrence; a thrown error (body is not JSON) fails the check with its message. */
   extract(response: ResponseView): unknown[];
   isStatus?: boolean;
+  /** Reads the response body (the runtime only keeps a body some check or the resource scanner reads). */
+  readsBody?: boolean;
 }
 
 export interface CheckOutcome {
@@ -36,6 +38,8 @@ export interface CheckOutcome {
 export interface Check {
   readonly description: string;
   readonly isStatusCheck: boolean;
+  /** false when the check never reads the body; anything else (a check of your own) is taken to read it. */
+  readonly readsBody?: boolean;
   evaluate(response: ResponseView, session: Session): CheckOutcome;
 }
 
@@ -118,6 +122,7 @@ function build(spec: CheckSpec): CheckBuilder {
   return {
     description,
     isStatusCheck: spec.extractor.isStatus === true,
+    readsBody: spec.extractor.readsBody === true,
     evaluate: (response, session) => evaluate(spec, validator, description, response, session),
     find: (occurrence = 0) => next({ mode: { kind: 'find', index: occurrence } }),
     findAll: () => next({ mode: { kind: 'findAll' } }),
@@ -199,18 +204,19 @@ export function headerRegex(name: string, pattern: string | RegExp): CheckBuilde
 
 /** Matches of `pattern` in the body (the first capture group when there is one). */
 export function regex(pattern: string | RegExp): CheckBuilder {
-  return check({ label: `regex(${String(pattern)})`, extract: (response) => matches(response.body(), pattern) });
+  return check({ label: `regex(${String(pattern)})`, readsBody: true, extract: (response) => matches(response.body(), pattern) });
 }
 
 /** The whole body as a string. */
 export function bodyString(): CheckBuilder {
-  return check({ label: 'bodyString', extract: (response) => [response.body()] });
+  return check({ label: 'bodyString', readsBody: true, extract: (response) => [response.body()] });
 }
 
 /** JSONPath on the JSON body (jsonpath-plus): `jsonPath('$[*].id').findAll().saveAs('ids')`. */
 export function jsonPath(path: string): CheckBuilder {
   return check({
     label: `jsonPath(${path})`,
+    readsBody: true,
     extract: (response) => {
       let json: unknown;
       try {
@@ -227,6 +233,7 @@ export function jsonPath(path: string): CheckBuilder {
 export function css(selector: string, attribute?: string): CheckBuilder {
   return check({
     label: attribute ? `css(${selector}, ${attribute})` : `css(${selector})`,
+    readsBody: true,
     extract: (response) => {
       const elements = response.html().querySelectorAll(selector);
       if (!attribute) return elements.map((element) => element.text);

@@ -82,6 +82,8 @@ export function createCookieJar(): CookieJar {
       }
     },
     headerFor(url) {
+      // Most users never receive a cookie: no lookup (no filtering, sorting, arrays) per request then.
+      if (cookies.length === 0) return undefined;
       const found = matching(url);
       return found.length ? found.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
     },

@@ -1,14 +1,16 @@
 /**
- * What checks look at: one response, with its body decoded and parsed only when a check asks
- * (most requests only check the status, and decoding a body nobody reads is wasted CPU).
+ * What checks look at: one response, with its headers decoded and its body decoded and parsed
+ * only when a check asks (most requests only check the status, and decoding what nobody reads
+ * is wasted CPU). One object per response, its methods shared on the prototype.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
+import { headersOf } from './client.js';
 
 export interface ResponseView {
   status: number;
   /** Lower-cased names; a header sent several times (set-cookie) has several values. */
-  headers: Record<string, string[]>;
+  readonly headers: Record<string, string[]>;
   /** The final URL (after redirects). */
   url: URL;
   responseTimeMs: number;
@@ -18,20 +20,59 @@ export interface ResponseView {
   html(): HTMLElement;
 }
 
-export function createResponseView(input: { status: number; headers: Record<string, string[]>; url: URL; responseTimeMs: number; bodyBytes: Buffer }): ResponseView {
-  let text: string | undefined;
-  let parsedJson: { value: unknown } | undefined;
-  let parsedHtml: HTMLElement | undefined;
-  const body = () => (text ??= decode(input.bodyBytes, input.headers['content-encoding']?.[0]).toString('utf8'));
-  return {
-    status: input.status,
-    headers: input.headers,
-    url: input.url,
-    responseTimeMs: input.responseTimeMs,
-    body,
-    json: () => (parsedJson ??= { value: JSON.parse(body()) }).value,
-    html: () => (parsedHtml ??= parseHtml(body())),
-  };
+export interface ResponseInput {
+  status: number;
+  /** Decoded headers, or the raw name/value list they are decoded from on first use. */
+  headers?: Record<string, string[]>;
+  rawHeaders?: Buffer[];
+  url: URL;
+  responseTimeMs: number;
+  /** undefined: the body was not kept (nothing was expected to read it). */
+  bodyBytes: Buffer | undefined;
+}
+
+class ReceivedResponse implements ResponseView {
+  status: number;
+  url: URL;
+  responseTimeMs: number;
+  private decodedHeaders: Record<string, string[]> | undefined;
+  private rawHeaders: Buffer[] | undefined;
+  private bodyBytes: Buffer | undefined;
+  private text: string | undefined = undefined;
+  private parsedJson: { value: unknown } | undefined = undefined;
+  private parsedHtml: HTMLElement | undefined = undefined;
+
+  constructor(input: ResponseInput) {
+    this.status = input.status;
+    this.url = input.url;
+    this.responseTimeMs = input.responseTimeMs;
+    this.decodedHeaders = input.headers;
+    this.rawHeaders = input.rawHeaders;
+    this.bodyBytes = input.bodyBytes;
+  }
+
+  get headers(): Record<string, string[]> {
+    return (this.decodedHeaders ??= headersOf(this.rawHeaders ?? []));
+  }
+
+  body(): string {
+    if (this.text !== undefined) return this.text;
+    // The runtime keeps the body of every request a check or the resource scanner may read; this is a bug if it throws.
+    if (this.bodyBytes === undefined) throw new Error('the response body was not kept');
+    return (this.text = decode(this.bodyBytes, this.headers['content-encoding']?.[0]).toString('utf8'));
+  }
+
+  json(): unknown {
+    return (this.parsedJson ??= { value: JSON.parse(this.body()) }).value;
+  }
+
+  html(): HTMLElement {
+    return (this.parsedHtml ??= parseHtml(this.body()));
+  }
+}
+
+export function createResponseView(input: ResponseInput): ResponseView {
+  return new ReceivedResponse(input);
 }
 
 /** undici hands the body over as sent; a test that asked for gzip still wants to read text. */

@@ -12,6 +12,8 @@ import { markKo, type UserState } from './user.js';
 /** A `during` deadline (performance.now() ms) the steps inside must respect. */
 type Deadlines = readonly number[];
 
+const NO_DEADLINES: Deadlines = [];
+
 const reported = new Set<string>();
 
 /** Reports a failure that has no request to be recorded against, once per reason. */
@@ -28,13 +30,19 @@ function shouldStop(state: UserState, deadlines: Deadlines): boolean {
     state.exited = true;
     return true;
   }
-  return deadlines.length > 0 && performance.now() >= Math.min(...deadlines);
+  if (deadlines.length === 0) return false;
+  const now = performance.now();
+  for (let i = 0; i < deadlines.length; i++) if (now >= deadlines[i]) return true;
+  return false;
 }
 
-export async function runChain(state: UserState, chain: readonly Step[], deadlines: Deadlines = []): Promise<void> {
-  for (const step of chain) {
+export async function runChain(state: UserState, chain: readonly Step[], deadlines: Deadlines = NO_DEADLINES): Promise<void> {
+  for (let i = 0; i < chain.length; i++) {
     if (shouldStop(state, deadlines)) return;
-    await runStep(state, step, deadlines);
+    const step = chain[i];
+    // Requests are most steps: awaited directly, without runStep's extra async frame.
+    if (step.kind === 'request') await runRequestStep(state, step.request);
+    else await runStep(state, step, deadlines);
   }
 }
 

@@ -20,27 +20,64 @@ export interface Session {
   markAsSucceeded(): Session;
 }
 
+/**
+ * One object per session state, its methods shared on the prototype (a session is created per
+ * user and per `set`: building a dozen closures each time showed in the generator's profile).
+ * They are called on the session (`session.get(…)`, as documented), not detached from it.
+ */
+class UserSession implements Session {
+  constructor(
+    readonly userId: number,
+    readonly scenario: string,
+    private readonly values: Record<string, unknown>,
+    private readonly failed: boolean,
+  ) {}
+
+  get attributes(): Readonly<Record<string, unknown>> {
+    return { ...this.values };
+  }
+
+  get<T = unknown>(key: string): T | undefined {
+    return this.values[key] as T | undefined;
+  }
+
+  contains(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.values, key);
+  }
+
+  set(key: string, value: unknown): Session {
+    return new UserSession(this.userId, this.scenario, { ...this.values, [key]: value }, this.failed);
+  }
+
+  setAll(values: Record<string, unknown>): Session {
+    return new UserSession(this.userId, this.scenario, { ...this.values, ...values }, this.failed);
+  }
+
+  remove(key: string): Session {
+    const { [key]: _removed, ...rest } = this.values;
+    return new UserSession(this.userId, this.scenario, rest, this.failed);
+  }
+
+  isFailed(): boolean {
+    return this.failed;
+  }
+
+  /** What the object-literal sessions serialised to (console.log / JSON of a session). */
+  toJSON(): { userId: number; scenario: string; attributes: Record<string, unknown> } {
+    return { userId: this.userId, scenario: this.scenario, attributes: { ...this.values } };
+  }
+
+  markAsFailed(): Session {
+    return this.failed ? this : new UserSession(this.userId, this.scenario, this.values, true);
+  }
+
+  markAsSucceeded(): Session {
+    return this.failed ? new UserSession(this.userId, this.scenario, this.values, false) : this;
+  }
+}
+
 export function createSession(userId: number, scenario: string, attributes: Record<string, unknown> = {}, failed = false): Session {
-  const with_ = (next: Record<string, unknown>, nextFailed = failed) => createSession(userId, scenario, next, nextFailed);
-  const self: Session = {
-    userId,
-    scenario,
-    get attributes() {
-      return { ...attributes };
-    },
-    get: <T>(key: string) => attributes[key] as T | undefined,
-    contains: (key) => Object.prototype.hasOwnProperty.call(attributes, key),
-    set: (key, value) => with_({ ...attributes, [key]: value }),
-    setAll: (values) => with_({ ...attributes, ...values }),
-    remove: (key) => {
-      const { [key]: _removed, ...rest } = attributes;
-      return with_(rest);
-    },
-    isFailed: () => failed,
-    markAsFailed: () => (failed ? self : with_(attributes, true)),
-    markAsSucceeded: () => (failed ? with_(attributes, false) : self),
-  };
-  return self;
+  return new UserSession(userId, scenario, attributes, failed);
 }
 
 export function isSession(value: unknown): value is Session {

@@ -7,11 +7,14 @@ import { Ajv, type ErrorObject } from 'ajv';
 
 const StringEnum = <T extends string[]>(values: [...T]) => Type.Unsafe<T[number]>({ type: 'string', enum: values });
 
-export const RULE_TYPES = ['issue.new', 'issue.regression', 'issue.frequency', 'error.rate', 'vital.threshold', 'route.duration', 'ingest.silence'] as const;
+export const RULE_TYPES = ['issue.new', 'issue.regression', 'issue.frequency', 'error.rate', 'vital.threshold', 'route.duration', 'ingest.silence', 'cert.expiry', 'cert.invalid', 'cert.changed'] as const;
 /** The types the engine evaluates so far; the others are accepted by the schema and refused by the store (issue 5 in progress). */
 export const EVALUATED_RULE_TYPES: readonly RuleType[] = RULE_TYPES;
 /** Rules over a sliding window of all events (not about one issue). */
 export const WINDOW_RULE_TYPES: readonly RuleType[] = ['error.rate', 'vital.threshold', 'route.duration', 'ingest.silence'];
+/** Rules over certificate checks (alerts/cert-rules.ts), per target. */
+export const CERT_RULE_TYPES: readonly RuleType[] = ['cert.expiry', 'cert.invalid', 'cert.changed'];
+export const isCertRule = (rule: { type: RuleType }) => CERT_RULE_TYPES.includes(rule.type);
 
 const names = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 50 });
 
@@ -23,6 +26,8 @@ export const RuleFiltersSchema = Type.Object(
     /** Browser names as the collector reports them (`Chrome`, `Firefox`, `Mobile Safari`…). */
     browser: Type.Optional(names),
     tags: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 256 }))),
+    /** cert.* rules: certificate targets by id, `host` or `host:port`. */
+    target: Type.Optional(names),
   },
   { additionalProperties: false },
 );
@@ -79,6 +84,8 @@ export const RuleInputSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** cert.expiry: alert at this many days left or fewer (CRITICAL); default: each target's warn_days (WARNING) and crit_days (CRITICAL). */
+    days: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
     /** vital.threshold: which Web Vital. */
     vital: Type.Optional(StringEnum(['LCP', 'INP', 'CLS', 'FCP', 'TTFB'])),
     /** After the first message for an issue, at most one digest (counts since the last message) every this many minutes. */
@@ -125,6 +132,19 @@ export function parseRuleInput(input: unknown): RuleInput {
   if (rule.type === 'vital.threshold') needs('"vital" (LCP, INP, CLS, FCP or TTFB), threshold.value (p75 limit) and threshold.window_minutes', !!rule.vital && t?.value !== undefined);
   if (rule.type === 'route.duration') needs('threshold.value (p75 limit in ms) and threshold.window_minutes', t?.value !== undefined);
   if (rule.type === 'ingest.silence') needs('threshold.window_minutes (minutes without any event)', !!t);
+  const cert = CERT_RULE_TYPES.includes(rule.type);
+  const eventFilters = Object.keys(rule.filters ?? {}).filter((name) => name !== 'target');
+  if (cert && eventFilters.length) throw new Error(`a ${rule.type} rule filters by target only (filters.target: ids, hosts or host:port), not by ${eventFilters.join(', ')}`);
+  if (!cert && rule.filters?.target) throw new Error(`filters.target is for cert.* rules; ${/^[aeiou]/.test(rule.type) ? 'an' : 'a'} ${rule.type} rule filters events`);
+  if (cert && t) throw new Error(`a ${rule.type} rule has no threshold${rule.type === 'cert.expiry' ? ': give "days" (alert at this many days left or fewer), or nothing for the targets\' warn_days/crit_days' : ''}`);
+  if (rule.days !== undefined && rule.type !== 'cert.expiry') throw new Error(`"days" is for cert.expiry rules, not ${rule.type}`);
+  if (cert) {
+    for (const d of rule.destinations) {
+      if (d.type === 'icinga2' && !/\{(host|target)\}/.test(d.host + d.service)) {
+        throw new Error(`a ${rule.type} rule reports one Icinga2 service per target: put {host} (and {port}) in the icinga2 destination's host or service, e.g. service: "cert-{host}-{port}"`);
+      }
+    }
+  }
   return rule;
 }
 
@@ -147,6 +167,7 @@ export function redactRule(rule: AlertRule): Record<string, unknown> {
     filters: rule.filters ?? {},
     ...(rule.threshold ? { threshold: rule.threshold } : {}),
     ...(rule.vital ? { vital: rule.vital } : {}),
+    ...(rule.days !== undefined ? { days: rule.days } : {}),
     digest_minutes: rule.digest_minutes,
     cooldown_minutes: rule.cooldown_minutes,
     source: rule.source,

@@ -16,6 +16,10 @@ import { createIssueFacts } from './alerts/issue-facts.js';
 import { readConfigFile } from './alerts/rules/config-file.js';
 import { openRuleStore } from './alerts/rules/rule-store.js';
 import { createBus, type Bus } from './bus/bus.js';
+import { createCertRules } from './alerts/cert-rules.js';
+import { createCertMonitor, loadChecker, type CertMonitor, type CheckTarget } from './certs/monitor.js';
+import { createResultStore } from './certs/results.js';
+import { openTargetStore } from './certs/targets.js';
 import { createGroupingStage } from './issues/grouping-stage.js';
 import { createIssueStore, type IssueStore } from './issues/issue-store.js';
 import { publishIssues } from './issues/publish-issues.js';
@@ -55,7 +59,7 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; demoDistDir?: string; dashboardDistDir?: string; logger?: false | { stream: NodeJS.WritableStream } } = {}): Promise<RunningCollector> {
+export async function startCollector(config: CollectorConfig, options: { agentDistDir?: string; demoDistDir?: string; dashboardDistDir?: string; logger?: false | { stream: NodeJS.WritableStream }; certCheck?: CheckTarget } = {}): Promise<RunningCollector> {
   const dataDir = resolve(config.dataDir);
   const store = await openStore({
     dataDir,
@@ -82,7 +86,11 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const live = createLiveHub({ onDropped: (count) => metrics.liveDropped.inc(count) });
   let logBusError = (_error: unknown, _topic: string) => {};
   const bus = createBus((error, topic) => logBusError(error, topic));
-  const rules = await openRuleStore(store, readConfigFile(config.configFile).alertRules);
+  const configFile = readConfigFile(config.configFile);
+  const rules = await openRuleStore(store, configFile.alertRules);
+  const certTargets = await openTargetStore(store, configFile.certs.targets);
+  const certResults = createResultStore(store);
+  let certMonitor: CertMonitor | undefined;
   const alertHistory = createAlertHistory(store);
   let url = config.publicUrl ?? '';
   const stages = [
@@ -107,6 +115,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     contexts,
     live,
     alerts: { rules, history: alertHistory, engine: () => engine },
+    certs: { targets: certTargets, results: certResults, monitor: () => certMonitor! },
     agentScripts,
     demoDistDir: options.demoDistDir ?? demoDistDir,
     dashboardDistDir: options.dashboardDistDir ?? dashboardDistDir,
@@ -138,6 +147,19 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     tickMs: config.alerts.tickMs,
     minuteMs: config.alerts.minuteMs,
   });
+  const certCollectorId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const certRules = createCertRules({
+    rules, targets: certTargets, results: certResults, claims: createClaims(store, certCollectorId, { settleMs: config.alerts.claimSettleMs }),
+    history: alertHistory, destinations, publicUrl: () => url, log: app.log, minuteMs: config.alerts.minuteMs, tickMs: config.alerts.tickMs,
+  });
+  certMonitor = createCertMonitor({
+    targets: certTargets, results: certResults, claims: createClaims(store, certCollectorId, { settleMs: config.alerts.claimSettleMs }),
+    check: options.certCheck ?? loadChecker(), collectorId: certCollectorId, log: app.log, minuteMs: config.alerts.minuteMs,
+    intervalMinutes: config.certs.intervalMinutes ?? configFile.certs.intervalMinutes ?? 60,
+    concurrency: config.certs.concurrency ?? configFile.certs.concurrency ?? 10,
+    caFile: config.certs.caFile, ocsp: config.certs.ocsp, timeoutMs: config.certs.timeoutMs,
+    onChecked: certRules.onChecked,
+  });
   await engine.rebuild().catch((error) => app.log.error({ err: error }, 'alert windows could not be rebuilt from ClickHouse; they start empty'));
   processor.onStored(publishIssues(bus));
   processor.onStored(engine.observe);
@@ -160,6 +182,11 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        certMonitor!.stop();
+        await certMonitor!.settled();
+        await certRules.settled();
+        await certRules.stop();
+        certTargets.close();
         await processor.stop();
         engine.stop();
         await engine.settled();

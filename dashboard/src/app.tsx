@@ -7,6 +7,7 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, whenSignedOut } from './api.js';
 import { AppContext, type AppState, loadSession, type ProjectSummary, rememberedProject, rememberProject, type Session } from './session.js';
 import { Alerts } from './views/alerts.js';
+import { Certificates } from './views/certificates.js';
 import { IssueDetail } from './views/issue-detail.js';
 import { Issues } from './views/issues.js';
 import { Live } from './views/live.js';
@@ -21,6 +22,7 @@ const NAV = [
   ['/releases', 'Releases'],
   ['/live', 'Live'],
   ['/alerts', 'Alerts'],
+  ['/certificates', 'Certificates'],
   ['/projects', 'Projects'],
 ] as const;
 
@@ -119,6 +121,7 @@ function Shell(props: { session: Session; onSignedOut: () => void }) {
         <Route path="/live" component={Live} />
         <Route path="/alerts" component={Alerts} />
         <Route path="/alerts/:id" component={Alerts} />
+        <Route path="/certificates" component={Certificates} />
         <Route path="/projects" component={Projects} />
         <Route path="/projects/:id" component={Projects} />
         <Route default component={NotFound} />

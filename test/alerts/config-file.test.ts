@@ -15,11 +15,11 @@ const slack = { type: 'slack', webhook_url: 'https://hooks.slack.com/services/T/
 
 it('reads rules from YAML or JSON, and finds lookout.config.* in the working folder', async () => {
   await writeFile(join(dir, 'lookout.config.yml'), 'alerts:\n  rules:\n    - { project: 2, name: New, type: issue.new, destinations: [{ type: slack, webhook_url: "https://hooks.slack.com/services/T/B/X" }] }\n');
-  expect(readConfigFile(undefined, dir)).toEqual({ path: join(dir, 'lookout.config.yml'), alertRules: [{ project: 2, name: 'New', type: 'issue.new', destinations: [slack] }] });
+  expect(readConfigFile(undefined, dir)).toEqual({ path: join(dir, 'lookout.config.yml'), alertRules: [{ project: 2, name: 'New', type: 'issue.new', destinations: [slack] }], certs: { targets: [] } });
   const json = join(dir, 'other.json');
   await writeFile(json, JSON.stringify({ alerts: { rules: [] } }));
-  expect(readConfigFile(json, dir)).toEqual({ path: json, alertRules: [] });
-  expect(readConfigFile(undefined, join(dir, 'nowhere'))).toEqual({ path: null, alertRules: [] });
+  expect(readConfigFile(json, dir)).toEqual({ path: json, alertRules: [], certs: { targets: [] } });
+  expect(readConfigFile(undefined, join(dir, 'nowhere'))).toMatchObject({ path: null, alertRules: [] });
 });
 
 it.each([

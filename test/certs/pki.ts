@@ -15,7 +15,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,7 +82,7 @@ export interface Pki {
   leaf(options: CertOptions): Promise<Issued>;
   /** A self-signed end-entity certificate (not a CA). */
   selfSigned(options: Omit<CertOptions, 'issuer' | 'ocspUrl'>): Promise<Issued>;
-  /** Marks the certificate revoked in its issuer's index.txt (the OCSP responder re-reads it). */
+  /** Marks the certificate revoked in its issuer's index.txt (the CA's OCSP responders see it from the next request). */
   revoke(cert: Issued): Promise<void>;
   /** A certificate with extendedKeyUsage OCSPSigning, issued by `ca`. */
   ocspSigner(ca: IssuingCa): Promise<Issued>;
@@ -171,26 +171,18 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, host: string, deadline: number, exited: () => string | null): Promise<void> {
-  for (;;) {
-    const gone = exited();
-    if (gone) throw new Error(gone);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, host, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export async function createPki(options: { rootName?: string; rootKey?: KeyKind } = {}): Promise<Pki> {
   const dir = await mkdtemp(join(tmpdir(), 'lookout-pki-'));
   const children = new Set<ChildProcess>();
+  const responders = new Map<string, OcspResponder[]>();
+  // OpenSSL 3.0's responder re-reads index.txt when it changed, but only before it blocks in
+  // accept(): the request after a change is still answered from the old index. One throwaway
+  // request (an unknown serial) after every change makes the next real request see it.
+  const refreshResponders = async (ca: IssuingCa | undefined): Promise<void> => {
+    for (const responder of (ca && responders.get(ca.dir)) || []) {
+      await openssl(['ocsp', '-issuer', ca!.certPath, '-serial', '0x1', '-url', responder.url, '-no_nonce', '-noverify', '-timeout', '5']);
+    }
+  };
   // openssl ca rewrites index.txt and serial: one openssl invocation at a time per PKI.
   let queue: Promise<unknown> = Promise.resolve();
   const openssl = (args: string[]): Promise<string> => {
@@ -250,7 +242,9 @@ export async function createPki(options: { rootName?: string; rootKey?: KeyKind 
       ...validityArgs(options),
       ...(signer ? ['-cert', signer.certPath, '-keyfile', signer.keyPath] : ['-selfsign', '-keyfile', keyPath]),
     ]);
-    return load(options.name, certPath, keyPath, signer);
+    const issued = await load(options.name, certPath, keyPath, signer);
+    await refreshResponders(signer);
+    return issued;
   };
 
   const asCa = async (issued: Issued): Promise<IssuingCa> => {
@@ -278,35 +272,50 @@ export async function createPki(options: { rootName?: string; rootKey?: KeyKind 
         'ca', '-config', cert.issuer.configPath, '-cert', cert.issuer.certPath, '-keyfile', cert.issuer.keyPath,
         '-revoke', cert.certPath, '-crl_reason', 'keyCompromise',
       ]);
+      await refreshResponders(cert.issuer);
     },
     ocspSigner: (ca) => issue({ name: `${ca.name}-ocsp-signer`, cn: `${ca.name} OCSP`, ocspSigning: true, issuer: ca }, ca),
     startOcspResponder: async (ca) => {
       const signer = await pki.ocspSigner(ca);
-      const port = await freePort();
+      // -port 0: openssl picks a free port and prints `ACCEPT [::]:PORT`. (Probing the port
+      // with a bare connect instead makes OpenSSL 3.0's responder spin on the closed socket.)
       const child = spawn(
         'openssl',
         [
-          'ocsp', '-index', ca.indexPath, '-port', String(port), '-rsigner', signer.certPath, '-rkey', signer.keyPath,
+          'ocsp', '-index', ca.indexPath, '-port', '0', '-rsigner', signer.certPath, '-rkey', signer.keyPath,
           '-CA', ca.certPath, '-ignore_err', '-nmin', '5',
         ],
-        { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       children.add(child);
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      let exit: string | null = null;
-      child.once('exit', (code) => {
-        children.delete(child);
-        exit = `openssl ocsp exited (${code}): ${stderr.trim()}`;
+      child.once('exit', () => children.delete(child));
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${output}`)), 10_000);
+        // The ACCEPT line goes to stdout, errors to stderr: read both (and keep draining them).
+        const read = (chunk: Buffer): void => {
+          output += chunk.toString();
+          const accept = /ACCEPT \S*:(\d+)/.exec(output);
+          if (accept) {
+            clearTimeout(timer);
+            resolve(Number(accept[1]));
+          }
+        };
+        child.stdout!.on('data', read);
+        child.stderr!.on('data', read);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`openssl ocsp exited (${code}): ${output.trim()}`));
+        });
       });
-      // openssl ocsp listens on every interface; probe the loopback.
-      await waitForPort(port, '127.0.0.1', Date.now() + 10_000, () => exit);
-      return {
+      const responder: OcspResponder = {
         url: `http://127.0.0.1:${port}`,
         port,
         process: child,
         stop: () => stopChild(child),
       };
+      responders.set(ca.dir, [...(responders.get(ca.dir) ?? []), responder]);
+      return responder;
     },
     bundle: async (name, certs) => {
       const path = join(dir, `${name}.bundle.pem`);

@@ -11,10 +11,11 @@ import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaMigrations, schemaStatements } from '../../collector/src/store/migrations.js';
 
-const EVENT_TABLES = ['errors', 'vitals', 'navigations'];
+/** `issue_events` (v5) is an index of `errors`, partitioned, expired and sharded like it. */
+const EVENT_TABLES = ['errors', 'vitals', 'navigations', 'issue_events'];
 const METADATA_TABLES = ['schema_migrations', 'projects', 'settings', 'artifacts', 'source_contexts', 'issues', 'alert_rules', 'alert_claims', 'alert_history', 'load_runs', 'load_run_requests', 'cert_targets', 'cert_checks'];
 /** Sharded like events, but rolled up: merged by key instead of replaced. */
-const AGGREGATE_TABLES = ['issue_counts', 'issue_daily', 'issue_breakdowns', 'release_counts'];
+const AGGREGATE_TABLES = ['issue_counts', 'issue_daily', 'issue_days', 'issue_breakdowns', 'release_counts'];
 
 const single = schemaStatements({ database: 'lookout', retentionDays: 30 });
 const clustered = schemaStatements({ database: 'lookout', cluster: 'analytics', retentionDays: 30 });
@@ -113,7 +114,7 @@ describe('schema on a cluster', () => {
   });
 
   it('v5: rolls issues and releases up per shard, and backfills through the Distributed tables', () => {
-    for (const [table, source] of [['issue_daily', 'errors_local'], ['issue_breakdowns', 'errors_local'], ['release_counts', 'errors_local'], ['release_counts', 'navigations_local']]) {
+    for (const [table, source] of [['issue_daily', 'errors_local'], ['issue_days', 'errors_local'], ['issue_breakdowns', 'errors_local'], ['release_counts', 'errors_local'], ['release_counts', 'navigations_local']]) {
       const view = clustered.find((statement) => statement.startsWith('CREATE MATERIALIZED VIEW') && statement.includes(`TO lookout.${table}_local AS`) && statement.includes(`FROM lookout.${source}\n`));
       expect(view, `${table} view on ${source}`).toMatch(/ ON CLUSTER analytics TO /);
       expect(createStatement(clustered, `${table}_local`)).toContain(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
@@ -122,7 +123,7 @@ describe('schema on a cluster', () => {
     }
     const backfills = clustered.filter((statement) => statement.startsWith('INSERT INTO'));
     expect(backfills.map((statement) => statement.split('\n')[0])).toEqual([
-      'INSERT INTO lookout.issue_daily', 'INSERT INTO lookout.issue_breakdowns', 'INSERT INTO lookout.release_counts', 'INSERT INTO lookout.release_counts',
+      'INSERT INTO lookout.issue_daily', 'INSERT INTO lookout.issue_days', 'INSERT INTO lookout.issue_events', 'INSERT INTO lookout.issue_breakdowns', 'INSERT INTO lookout.release_counts', 'INSERT INTO lookout.release_counts',
     ]);
     for (const statement of backfills) expect(statement).toMatch(/FROM lookout\.(errors|navigations)\n/);
     // Each table is emptied before it is backfilled, after its views exist.

@@ -15,7 +15,7 @@ export interface ContractTarget {
 }
 
 const RETENTION_DAYS = 30;
-export const TABLES = ['alert_claims', 'alert_history', 'alert_rules', 'artifacts', 'cert_checks', 'cert_targets', 'errors', 'issue_breakdowns', 'issue_breakdowns_mv', 'issue_counts', 'issue_counts_mv', 'issue_daily', 'issue_daily_mv', 'issues', 'load_run_requests', 'load_runs', 'navigations', 'projects', 'release_counts', 'release_counts_errors_mv', 'release_counts_navigations_mv', 'schema_migrations', 'settings', 'source_contexts', 'vitals'];
+export const TABLES = ['alert_claims', 'alert_history', 'alert_rules', 'artifacts', 'cert_checks', 'cert_targets', 'errors', 'issue_breakdowns', 'issue_breakdowns_mv', 'issue_counts', 'issue_counts_mv', 'issue_daily', 'issue_daily_mv', 'issue_days', 'issue_days_mv', 'issue_events', 'issue_events_mv', 'issues', 'load_run_requests', 'load_runs', 'navigations', 'projects', 'release_counts', 'release_counts_errors_mv', 'release_counts_navigations_mv', 'schema_migrations', 'settings', 'source_contexts', 'vitals'];
 /** Quotes, backslashes, escapes, control characters, NUL, accents, CJK, an emoji and a surrogate-pair-heavy string. */
 const AWKWARD = `it's "quoted" \\ back\\slash \\n not-a-newline\nnewline\ttab \u0000nul é 中文 😀 {curly:String} '); DROP TABLE errors; --`;
 

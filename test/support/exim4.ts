@@ -35,9 +35,23 @@ export interface StartExim4Options extends Exim4Certificate {
   smtps?: boolean;
   /** `primary_hostname`, shown in the banner. Default `mail.test`. */
   hostname?: string;
+  /**
+   * The loopback address to listen on; default 127.0.0.1. Another 127/8 address lets a test take
+   * a well-known port (587) without colliding with anything on 127.0.0.1 — tools that pick
+   * STARTTLS by port number (ssl-cert-check) need it.
+   */
+  address?: string;
+  /** A fixed submission port (e.g. 587, with `address`); default a free one. */
+  submissionPort?: number;
+  /**
+   * `tls_require_ciphers`: a GnuTLS priority string (exim on Debian links GnuTLS), e.g.
+   * `NORMAL:-VERS-TLS1.0:-VERS-TLS1.1`. Default: GnuTLS's own default, which still accepts TLS 1.0 and 1.1.
+   */
+  tlsPriority?: string;
 }
 
 export interface Exim4 {
+  address: string;
   smtpPort: number;
   submissionPort: number;
   smtpsPort?: number;
@@ -66,7 +80,7 @@ keep_environment =
 spool_directory = ${dir}/spool
 log_file_path = ${dir}/log/%slog
 pid_file_path = ${dir}/exim.pid
-local_interfaces = <; 127.0.0.1
+local_interfaces = <; ${options.address ?? '127.0.0.1'}
 daemon_smtp_ports = ${listening.join(' : ')}
 ${ports.smtps ? `tls_on_connect_ports = ${ports.smtps}` : ''}
 # No reverse or ident lookups: a test box may have no DNS.
@@ -76,6 +90,7 @@ smtp_banner = $primary_hostname ESMTP lookout-test
 tls_advertise_hosts = *
 tls_certificate = ${perPort(options.submission?.certificate, options.certificate)}
 tls_privatekey = ${perPort(options.submission?.key, options.key)}
+${options.tlsPriority ? `tls_require_ciphers = ${options.tlsPriority}` : ''}
 acl_smtp_rcpt = acl_check_rcpt
 
 begin acl
@@ -92,6 +107,7 @@ export async function startExim4(options: StartExim4Options): Promise<Exim4> {
   if (process.getuid?.() !== 0) {
     throw new Error('startExim4 runs exim4 with its own config (-C), which exim honours with root privileges only for root: run the test as root (CI does)');
   }
+  const address = options.address ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'lookout-exim4-'));
   for (const sub of ['spool', 'log']) await mkdir(join(dir, sub));
   const configFile = join(dir, 'exim4.conf');
@@ -108,7 +124,11 @@ export async function startExim4(options: StartExim4Options): Promise<Exim4> {
 
   // A probed free port can be taken by a parallel test file before exim binds it: try again with new ones.
   for (let attempt = 1; ; attempt++) {
-    const ports = { smtp: await freePort(), submission: await freePort(), smtps: options.smtps ? await freePort() : undefined };
+    const ports = {
+      smtp: await freePort(address),
+      submission: options.submissionPort ?? (await freePort(address)),
+      smtps: options.smtps ? await freePort(address) : undefined,
+    };
     let config: string;
     try {
       config = eximConfig(dir, options, ports);
@@ -126,12 +146,12 @@ export async function startExim4(options: StartExim4Options): Promise<Exim4> {
     daemon = spawnDaemon(EXIM4_BIN, ['-C', configFile, '-bdf']);
     const listening = [ports.smtp, ports.submission, ...(ports.smtps ? [ports.smtps] : [])];
     try {
-      await waitForPorts(daemon, listening, 'exim4');
-      return { smtpPort: ports.smtp, submissionPort: ports.submission, smtpsPort: ports.smtps, dir, config, log, stop };
+      await waitForPorts(daemon, listening, 'exim4', address);
+      return { address, smtpPort: ports.smtp, submissionPort: ports.submission, smtpsPort: ports.smtps, dir, config, log, stop };
     } catch (error) {
       const text = await log();
       await daemon.stop();
-      if (attempt < 3 && /Address already in use/i.test(text)) continue;
+      if (attempt < 3 && options.submissionPort === undefined && /Address already in use/i.test(text)) continue;
       await stop();
       throw new Error(`${(error as Error).message}\n${text}`);
     }

@@ -24,12 +24,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
-/** A port nobody listens on right now (the kernel's pick for port 0 on 127.0.0.1). */
-export async function freePort(): Promise<number> {
+/** A port nobody listens on right now (the kernel's pick for port 0). */
+export async function freePort(address = '127.0.0.1'): Promise<number> {
   return await new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, address, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => done(port));
@@ -37,9 +37,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function accepts(port: number): Promise<boolean> {
+async function accepts(address: string, port: number): Promise<boolean> {
   return await new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: address, port });
     socket.once('connect', () => {
       socket.destroy();
       done(true);
@@ -106,13 +106,13 @@ export function spawnDaemon(bin: string, args: string[]): Daemon {
 }
 
 /** Waits until every port accepts a TCP connection; fails early when the daemon exits. */
-export async function waitForPorts(daemon: Daemon, ports: number[], what: string, timeoutMs = 15_000): Promise<void> {
+export async function waitForPorts(daemon: Daemon, ports: number[], what: string, address = '127.0.0.1', timeoutMs = 15_000): Promise<void> {
   const started = Date.now();
   for (const port of ports) {
-    while (!(await accepts(port))) {
+    while (!(await accepts(address, port))) {
       const exited = daemon.exited();
       if (exited) throw new Error(`${what} exited during startup (${exited}):\n${daemon.output()}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms:\n${daemon.output()}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`${what} did not listen on ${address}:${port} within ${timeoutMs} ms:\n${daemon.output()}`);
       await delay(50);
     }
   }

@@ -9,7 +9,7 @@
  *   unexpected issuer).
  * A condition fires once per episode and level (the episode starts at the target's last check
  * without the condition, read from ClickHouse, so another collector checking the next round, a
- * restart or a rule created later do not fire it again) and sends `threshold.resolved` when the
+ * restart or a rule created later do not fire it again) and sends `cert.resolved` when the
  * next check is clean. Each message is claimed first (claims.ts), then noise control as for issue
  * rules: another alert of the rule for the same target within `cooldown_minutes` waits for a
  * digest at most every `digest_minutes`. Icinga2 destinations report one service per target
@@ -89,7 +89,7 @@ export function invalidCodes(check: StoredCheck): string[] {
 const INVALID_ROW = `(connected = 0 OR arrayExists((c, s) -> s = 'critical' AND c NOT IN ('expired', 'expiring_critical', 'expiring_warning'), verdict_codes, verdict_severities))`;
 
 /** `{host}`, `{port}`… of an Icinga2 destination's host and service, for one target. */
-export function expandDestination(config: DestinationConfig, target: StoredTarget): DestinationConfig {
+export function expandDestination<T extends DestinationConfig>(config: T, target: StoredTarget): T {
   if (config.type !== 'icinga2') return config;
   const values: Record<string, string> = { host: target.host, port: String(target.port), protocol: target.protocol, server_name: target.serverName || target.host, target: target.id };
   const expand = (text: string) => text.replace(/\{(host|port|protocol|server_name|target)\}/g, (_, name: string) => values[name]);
@@ -158,7 +158,7 @@ export function createCertRules(options: CertRulesOptions): CertRules {
     const entry = noise.get(noiseKey) ?? { lastSentAt: 0 };
     noise.set(noiseKey, entry);
     const now = Date.now();
-    if (message.kind !== 'threshold.resolved' && entry.lastSentAt && now - entry.lastSentAt < minutes(rule.cooldown_minutes)) {
+    if (message.kind !== 'cert.resolved' && entry.lastSentAt && now - entry.lastSentAt < minutes(rule.cooldown_minutes)) {
       if (claimed.has(key)) return;
       claimed.set(key, true);
       entry.pending = { message, key, state, target };
@@ -214,7 +214,7 @@ export function createCertRules(options: CertRulesOptions): CertRules {
         const summary =
           `${addresses}: ${first.before.fingerprint.slice(0, 23)}… (${first.before.issuer}, until ${first.before.notAfter}) → ` +
           `${fingerprint.slice(0, 23)}… (${first.after.issuer}, until ${first.after.notAfter})${unexpected ? '; the issuer is not the one before' : ''}`;
-        await alert(rule, target, `cert.changed:${rule.id}:${target.id}:${fingerprint}:${first.previousCheckId}`, message(rule, target, 'threshold.firing', title, summary), 'WARNING');
+        await alert(rule, target, `cert.changed:${rule.id}:${target.id}:${fingerprint}:${first.previousCheckId}`, message(rule, target, 'cert.changed', title, summary), 'WARNING');
       }
       return;
     }
@@ -223,12 +223,12 @@ export function createCertRules(options: CertRulesOptions): CertRules {
       const { sql, params } = episodeCondition(rule, target);
       const since = await results.lastCheckWithout(target.projectId, target.id, sql, params);
       const key = `${rule.type}:${rule.id}:${target.id}:${since}:${now.signature}`;
-      await alert(rule, target, key, message(rule, target, 'threshold.firing', now.title, now.summary), now.level === 'warning' ? 'WARNING' : 'CRITICAL');
+      await alert(rule, target, key, message(rule, target, 'cert.firing', now.title, now.summary), now.level === 'warning' ? 'WARNING' : 'CRITICAL');
       return;
     }
     if (previous && judge(rule, target, previous).level !== 'none') {
       const title = rule.type === 'cert.expiry' ? `Resolved: certificate of ${label} has ${daysText(minDaysLeft(check))}` : `Resolved: certificate of ${label} is valid again`;
-      await alert(rule, target, `${rule.type}:${rule.id}:${target.id}:resolved:${previous.checkId}`, message(rule, target, 'threshold.resolved', title, `checked ${new Date(check.checkedAt).toISOString()}`), 'CRITICAL');
+      await alert(rule, target, `${rule.type}:${rule.id}:${target.id}:resolved:${previous.checkId}`, message(rule, target, 'cert.resolved', title, `checked ${new Date(check.checkedAt).toISOString()}`), 'CRITICAL');
     }
   }
 
@@ -271,8 +271,8 @@ export function createCertRules(options: CertRulesOptions): CertRules {
             const judged = check && rule.type !== 'cert.changed' ? judge(rule, target, check) : null;
             const state = judged?.level === 'warning' ? 'WARNING' : 'CRITICAL';
             const sent: AlertMessage = judged && judged.level !== 'none'
-              ? message(rule, target, 'threshold.firing', judged.title, judged.summary)
-              : message(rule, target, 'threshold.resolved', `OK: ${rule.name} (${targetLabel(target)})`, check ? `checked ${new Date(check.checkedAt).toISOString()}` : 'not checked yet');
+              ? message(rule, target, 'cert.firing', judged.title, judged.summary)
+              : message(rule, target, 'cert.resolved', `OK: ${rule.name} (${targetLabel(target)})`, check ? `checked ${new Date(check.checkedAt).toISOString()}` : 'not checked yet');
             void icingaDestination(expanded, state).send(sent).then(
               (result) => !result.ok && log.warn({ rule: rule.id, target: target.id, error: result.error }, 'Icinga2 certificate state not delivered'),
               (error) => log.error({ err: error, rule: rule.id }, 'Icinga2 certificate state failed'),

@@ -26,6 +26,9 @@ import { matchesRuleFilters } from './rules/rule-filters.js';
 import { WINDOW_RULE_TYPES, type AlertRule, type DestinationConfig } from './rules/rule-schema.js';
 import type { RuleStore } from './rules/rule-store.js';
 
+/** What issue rules send (certificate rules have their own kinds: cert-rules.ts). */
+type IssueAlertKind = Exclude<AlertKind, `cert.${string}`>;
+
 export interface AlertEngineOptions {
   store: Store;
   bus: Bus;
@@ -110,11 +113,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     return state;
   }
 
-  async function message(state: IssueState, kind: AlertKind, extra: { metric?: AlertMetric; activity?: { events: number; users: number } } = {}): Promise<AlertMessage> {
+  async function message(state: IssueState, kind: IssueAlertKind, extra: { metric?: AlertMetric; activity?: { events: number; users: number } } = {}): Promise<AlertMessage> {
     const { notice, rule } = state;
     const facts = await options.issueFacts(state.projectId, state.issueId);
     const where = notice.frame ? `${notice.frame.file ?? '?'}:${notice.frame.line ?? '?'} in ${notice.frame.function ?? '?'}` : notice.culprit;
-    const titles: Record<AlertKind, string> = {
+    const titles: Record<IssueAlertKind, string> = {
       'issue.new': `New issue: ${notice.title}`,
       'issue.regression': `Regression: ${notice.title}`,
       'issue.digest': `${extra.activity?.events ?? state.pending} more events: ${notice.title}`,
@@ -122,7 +125,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       'threshold.resolved': `Resolved (${extra.metric?.name ?? 'events'} below ${extra.metric?.threshold}): ${notice.title}`,
       test: `Test from rule ${rule.name}`,
     };
-    const summaries: Record<AlertKind, string> = {
+    const summaries: Record<IssueAlertKind, string> = {
       'issue.new': `First seen${notice.event.release ? ` in ${notice.event.release}` : ''}${notice.event.environment ? ` (${notice.event.environment})` : ''} at ${where}`,
       'issue.regression': `Resolved before, back${notice.event.release ? ` in ${notice.event.release}` : ''} at ${where}`,
       'issue.digest': `${extra.activity?.events ?? state.pending} events from ${extra.activity?.users ?? '?'} users since the last message`,
@@ -199,7 +202,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const windowRules = createWindowRules({ store: options.store, rules, claims, deliver, publicUrl: options.publicUrl, log, minuteMs });
 
   /** Claims `key` and sends; the state's clock and counters move at once, so events meanwhile go to the digest. */
-  function alert(state: IssueState, kind: AlertKind, key: string, extra: { metric?: AlertMetric } = {}): void {
+  function alert(state: IssueState, kind: IssueAlertKind, key: string, extra: { metric?: AlertMetric } = {}): void {
     const now = Date.now();
     if (state.lastSentAt && now - state.lastSentAt < minutes(state.rule.cooldown_minutes) && kind !== 'threshold.resolved') {
       state.pending++;

@@ -117,3 +117,59 @@ function decodeCursor(cursor: string): { timestamp: number; eventId: string } {
   if (!/^\d+$/.test(ts ?? '') || !/^[0-9a-f-]{36}$/i.test(id ?? '')) throw httpError(400, '"cursor" is not one this API returned');
   return { timestamp: Number(ts), eventId: id };
 }
+
+/**
+ * A page of one issue's errors, newest first, with the same cursor and order as `listEvents`.
+ * The page's event ids come from `issue_events` (one narrow row per error, sorted by project,
+ * issue and time): the newest `2 × limit` keys before the cursor, read in key order, give the
+ * oldest timestamp the page can reach; every key from there up to the cursor is then read again
+ * (so ties on that millisecond are all seen), ordered as `listEvents` orders (id as text), and
+ * cut to `limit`. The rows are then read from `errors` by primary key (project, day, event id).
+ * Duplicates of a replayed insert (not yet merged) are dropped by id; the newest received wins.
+ */
+export async function listIssueEvents(
+  store: Store,
+  projectId: number,
+  issueId: string,
+  query: EventsQuery,
+): Promise<{ events: Record<string, unknown>[]; next_cursor: string | null }> {
+  const { since, until } = parseTimeRange(query);
+  const limit = query.limit ?? 100;
+  const after = query.cursor ? decodeCursor(query.cursor) : { timestamp: until, eventId: MAX_UUID };
+  const params = { projectId, issueId, since, until, afterTs: after.timestamp, afterId: after.eventId, limit, window: 2 * limit };
+  const range = `project_id = {projectId:UInt32} AND issue_id = {issueId:String}
+           AND timestamp < fromUnixTimestamp64Milli({until:Int64}) AND timestamp <= fromUnixTimestamp64Milli({afterTs:Int64})
+           AND (timestamp, toString(event_id)) < (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:String})`;
+  const keys = await store.query<{ ts: string | number; id: string; day: string }>(
+    `SELECT toUnixTimestamp64Milli(timestamp) AS ts, toString(event_id) AS id, toString(toDate(timestamp)) AS day
+     FROM issue_events
+     WHERE ${range}
+       AND timestamp >= greatest(fromUnixTimestamp64Milli({since:Int64}), (
+         SELECT min(timestamp) FROM (
+           SELECT timestamp FROM issue_events
+           WHERE ${range} AND timestamp >= fromUnixTimestamp64Milli({since:Int64})
+           ORDER BY timestamp DESC, event_id DESC
+           LIMIT {window:UInt32})))
+     ORDER BY ts DESC, id DESC
+     LIMIT 1 BY id
+     LIMIT {limit:UInt32}`,
+    params,
+  );
+  if (keys.length === 0) return { events: [], next_cursor: null };
+  const rows = await store.query(
+    `SELECT ${SELECT_COLUMNS.error} FROM errors
+     WHERE project_id = {projectId:UInt32} AND toDate(timestamp) IN {days:Array(Date)} AND event_id IN {ids:Array(UUID)}
+       AND issue_id = {issueId:String}
+     ORDER BY received_at DESC
+     LIMIT 1 BY event_id`,
+    { projectId, issueId, days: [...new Set(keys.map((key) => key.day))], ids: keys.map((key) => key.id) },
+  );
+  const events = rows
+    .map((row) => rowToEvent('error', row))
+    .sort((a, b) => (b.timestamp as number) - (a.timestamp as number) || compareUuidDesc(a, b));
+  const last = events[events.length - 1];
+  return {
+    events,
+    next_cursor: keys.length === limit && last ? encodeCursor(last.timestamp as number, last.event_id as string) : null,
+  };
+}

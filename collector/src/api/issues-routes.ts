@@ -7,15 +7,18 @@
  *   GET   /api/:projectId/issues/:id             issue, counts, latest event (symbolicated), breakdowns
  *   GET   /api/:projectId/issues/:id/events
  *   PATCH /api/:projectId/issues/:id             { status, release? }
- * Counts come from the `issue_counts` materialised view (per hour, release and environment),
- * never from a scan of the errors table; issue state from `issues`.
+ * Counts come from the rollups kept by materialised views (`issue_counts` per hour, `issue_daily`
+ * per day, release and environment, `issue_days` per day), never from a scan of the errors table;
+ * issue state from `issues`. In the list, users and sessions count the whole days the range
+ * touches (daily sketches, ~1.6 % error); events and first/last seen are exact to the hour.
+ * An issue's events: keys from `issue_events`, rows from `errors` by primary key.
  */
 import type { FastifyInstance } from 'fastify';
 import { type Authenticate, projectAccess } from '../auth/bearer.js';
 import { ISSUE_STATUSES, issueColumns, issueFromRow, type IssueRecord, type IssueRow, type IssueStatus, type IssueStore } from '../issues/issue-store.js';
 import { httpError } from '../server/http-error.js';
 import type { Store } from '../store/types.js';
-import { listEvents, projectParams, readQuery, type EventsQuery } from './events-routes.js';
+import { listIssueEvents, projectParams, readQuery, type EventsQuery } from './events-routes.js';
 import type { ContextStore } from '../symbolicate/context-store.js';
 import { SELECT_COLUMNS, rowToEvent } from './event-rows.js';
 import { attachContexts } from './frame-contexts.js';
@@ -86,7 +89,7 @@ const SORT_EXPRESSION: Record<Sort, string> = {
   last_seen: 'toUnixTimestamp64Milli(c.last_seen)',
   first_seen: 'toUnixTimestamp64Milli(i.first_seen)',
   events: 'c.events',
-  users: 'c.users',
+  users: 'u.users',
 };
 
 function encodeCursor(value: number, id: string): string {
@@ -157,16 +160,22 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
     const firstDay = Math.ceil(sinceHour / DAY_MS) * DAY_MS;
     const endDay = Math.floor((until + HOUR_MS - 1) / DAY_MS) * DAY_MS;
     const daily = endDay > firstDay;
+    // Users and sessions count the whole days the range touches (from the day of `since` to the
+    // end of the day of `until`): they come from the daily sketches alone, never from the hourly
+    // states at the ends. Events and first/last seen stay exact to the hour.
+    const outerFirstDay = Math.floor(since / DAY_MS) * DAY_MS;
+    const outerEndDay = Math.ceil(until / DAY_MS) * DAY_MS;
     const params = {
-      projectId, since, until, limit, sinceHour, firstDay, endDay,
+      projectId, since, until, limit, sinceHour, firstDay, endDay, outerFirstDay, outerEndDay,
       release: query.release ?? '', environment: query.environment ?? '', browser: query.browser ?? '', status: query.status ?? '', q: query.q ?? '',
       afterValue: after?.value ?? 0, afterId: after?.id ?? '',
     };
-    // The range is read from `issue_daily` for the whole days inside it and from the hourly
-    // `issue_counts` for the hours at either end (same keys and state types, so one GROUP BY
-    // merges both): a 14-day list merges ~13 daily rows per issue, release and environment
-    // instead of ~330 hourly ones. The hours counted are those of the hourly view before: from
-    // the hour of `since` up to the hour holding `until`.
+    // Per release and environment only when the list is filtered by them; else one row per issue and day.
+    const byRelease = query.release !== undefined || query.environment !== undefined;
+    const dayTable = byRelease ? 'issue_daily' : 'issue_days';
+    // The range is read from the daily rollup for the whole days inside it and from the hourly
+    // `issue_counts` for the hours at either end (one GROUP BY over both). The hours counted are
+    // those of the hourly view: from the hour of `since` up to the hour holding `until`.
     const filters = `${query.release !== undefined ? 'AND release = {release:String}' : ''}
            ${query.environment !== undefined ? 'AND environment = {environment:String}' : ''}
            ${query.browser !== undefined ? `AND issue_id IN (
@@ -180,20 +189,25 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
            ${daily ? 'AND (hour < fromUnixTimestamp64Milli({firstDay:Int64}) OR hour >= fromUnixTimestamp64Milli({endDay:Int64}))' : ''}
            ${filters} ${extra}
          ${daily ? `UNION ALL
-         SELECT ${columns} FROM issue_daily
+         SELECT ${columns} FROM ${dayTable}
          WHERE project_id = {projectId:UInt32}
            AND day >= toDate(fromUnixTimestamp64Milli({firstDay:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({endDay:Int64}, 'UTC'))
            ${filters} ${extra}` : ''}`;
-    // Two steps: the page's issues in order from the cheap aggregates (events, first/last seen),
-    // then the unique users and sessions of those issues only. Merging the `uniq` states of every
-    // issue in the window was most of the time of a list (bench/README.md, ## npm run bench:dashboard).
+    const uniques = (extra = '') => `
+         SELECT issue_id, uniqCombinedMerge(12)(users) AS users, uniqCombinedMerge(12)(sessions) AS sessions FROM ${dayTable}
+         WHERE project_id = {projectId:UInt32}
+           AND day >= toDate(fromUnixTimestamp64Milli({outerFirstDay:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({outerEndDay:Int64}, 'UTC'))
+           ${filters} ${extra}
+         GROUP BY issue_id`;
+    // Two steps: the page's issues in order, then the counts of those issues only.
     const page = await store.query<{ issue_id: string; sort_value: string | number }>(
       `SELECT c.issue_id AS issue_id, ${SORT_EXPRESSION[sort]} AS sort_value
        FROM (
-         SELECT issue_id, sum(events) AS events, ${sort === 'users' ? 'uniqMerge(users)' : '0'} AS users, max(last_seen) AS last_seen
-         FROM (${ranged(`issue_id, events, last_seen${sort === 'users' ? ', users' : ''}`)})
+         SELECT issue_id, sum(events) AS events, max(last_seen) AS last_seen
+         FROM (${ranged('issue_id, events, last_seen')})
          GROUP BY issue_id
        ) AS c
+       ${sort === 'users' ? `INNER JOIN (${uniques()}) AS u ON u.issue_id = c.issue_id` : ''}
        INNER JOIN (
          SELECT issue_id, first_seen FROM issues FINAL
          WHERE project_id = {projectId:UInt32}
@@ -209,14 +223,14 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
     const details = ids.length
       ? await store.query<IssueRow & CountsRow>(
           `SELECT ${issueColumns('i')},
-                  c.events AS events, c.users AS users, c.sessions AS sessions,
+                  c.events AS events, u.users AS users, u.sessions AS sessions,
                   toUnixTimestamp64Milli(c.first_seen) AS first_ms, toUnixTimestamp64Milli(c.last_seen) AS last_ms
            FROM (
-             SELECT issue_id, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
-                    min(first_seen) AS first_seen, max(last_seen) AS last_seen
-             FROM (${ranged('issue_id, events, users, sessions, first_seen, last_seen', 'AND issue_id IN {ids:Array(String)}')})
+             SELECT issue_id, sum(events) AS events, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+             FROM (${ranged('issue_id, events, first_seen, last_seen', 'AND issue_id IN {ids:Array(String)}')})
              GROUP BY issue_id
            ) AS c
+           LEFT JOIN (${uniques('AND issue_id IN {ids:Array(String)}')}) AS u ON u.issue_id = c.issue_id
            INNER JOIN (SELECT * FROM issues FINAL WHERE project_id = {projectId:UInt32} AND issue_id IN {ids:Array(String)}) AS i ON i.issue_id = c.issue_id`,
           { ...params, ids },
         )
@@ -254,7 +268,7 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
     if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
     // All-time counts from the daily rollup (the same states as the hourly view, ~24 times fewer rows).
     const rows = await store.query<CountsRow & { release: string; environment: string; latest_id: string; is_total: number }>(
-      `SELECT release, environment, sum(events) AS events, uniqMerge(users) AS users, uniqMerge(sessions) AS sessions,
+      `SELECT release, environment, sum(events) AS events, uniqCombinedMerge(12)(users) AS users, uniqCombinedMerge(12)(sessions) AS sessions,
               toUnixTimestamp64Milli(min(first_seen)) AS first_ms, toUnixTimestamp64Milli(max(last_seen)) AS last_ms,
               toString(argMaxMerge(latest_event)) AS latest_id, grouping(release, environment) = 3 AS is_total
        FROM issue_daily WHERE project_id = {projectId:UInt32} AND issue_id = {id:String}
@@ -319,44 +333,10 @@ export async function issuesRoutes(app: FastifyInstance, { store, issues, contex
     const record = (await issues.load(projectId, [id])).get(id);
     if (!record) throw httpError(404, `project ${projectId} has no issue ${id}`);
     const { since, until } = parseTimeRange({ since: request.query.since ?? String(record.firstSeen), until: request.query.until });
-    const page = await issueEvents(projectId, id, request.query, since, until);
+    const page = await listIssueEvents(store, projectId, id, { ...request.query, since: String(since), until: String(until) });
     await attachContexts(contexts, projectId, page.events);
     return page;
   });
-
-  /**
-   * A page of an issue's events, newest first. A big issue has events in every granule of
-   * `errors`, so its page is read from the fewest whole days that hold `limit` events before the
-   * page's end (counted in `issue_daily`), and from the whole range
-   * again only if that came back short (duplicates not yet merged make the count too high).
-   */
-  async function issueEvents(projectId: number, id: string, query: EventsQuery, since: number, until: number) {
-    const limit = query.limit ?? 50;
-    const read = (from: number) => listEvents(store, projectId, ['error'], { ...query, since: String(from), until: String(until) }, id);
-    const cursorTs = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString('utf8').split('|')[0]) : NaN;
-    const end = Number.isFinite(cursorTs) ? Math.min(until, cursorTs + 1) : until;
-    const days = await store.query<{ day_ms: string | number; stored: string | number; last_ms: string | number }>(
-      `SELECT toUnixTimestamp(toDateTime(day, 'UTC')) * 1000 AS day_ms, sum(stored) AS stored, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
-       FROM issue_daily
-       WHERE project_id = {projectId:UInt32} AND issue_id = {id:String}
-         AND day >= toDate(fromUnixTimestamp64Milli({since:Int64}, 'UTC')) AND day <= toDate(fromUnixTimestamp64Milli({end:Int64}, 'UTC'))
-       GROUP BY day ORDER BY day DESC`,
-      { projectId, id, since, end },
-    );
-    let from = since;
-    let seen = 0;
-    for (const day of days) {
-      // The end's own day counts only when all its events are before the end (the first page, mostly).
-      if (Number(day.last_ms) >= end) continue;
-      seen += Number(day.stored);
-      if (seen >= limit) {
-        from = Math.max(since, Number(day.day_ms));
-        break;
-      }
-    }
-    const page = await read(from);
-    return from > since && page.events.length < limit ? read(since) : page;
-  }
 
   /** "Resolved in the next release" without a release named: the newest release the issue was seen in. */
   async function newestRelease(projectId: number, id: string): Promise<string> {

@@ -53,6 +53,18 @@ export interface CertMonitor {
   stop(): void;
 }
 
+/**
+ * The checker (certs/src/check.ts, `checkTarget`), imported when the first check runs: the
+ * command's module loads only in collectors that monitor certificates.
+ */
+export function loadChecker(specifier = '../../../certs/src/check.js'): CheckTarget {
+  let loaded: Promise<CheckTarget> | undefined;
+  return async (target, options) => {
+    loaded ??= import(specifier).then((module: { checkTarget: CheckTarget }) => module.checkTarget);
+    return (await loaded)(target, options);
+  };
+}
+
 /** The target's offset within a round: the same on every collector, different per target. */
 export function roundOffset(targetId: string, intervalMs: number): number {
   return createHash('sha256').update(targetId).digest().readUInt32BE(0) % Math.max(1, intervalMs);

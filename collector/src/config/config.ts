@@ -82,6 +82,16 @@ export interface CollectorConfig {
     /** How long a claim waits for other collectors' claims (docs/alerts.md). */
     claimSettleMs: number;
   };
+  /** Scheduled certificate checks (docs/certs.md); unset fields come from the config file's `certs`, else the defaults (60 min, 10). */
+  certs: {
+    intervalMinutes?: number;
+    concurrency?: number;
+    /** Extra trust anchors (PEM) for every check, besides the system store. */
+    caFile?: string;
+    /** Ask each leaf's OCSP responder. */
+    ocsp: boolean;
+    timeoutMs: number;
+  };
   logLevel: string;
 }
 
@@ -121,6 +131,7 @@ export function defaultConfig(): CollectorConfig {
     artifacts: { maxFileBytes: 100 * 1024 * 1024 },
     symbolication: { enabled: true, mapCacheBytes: 256 * 1024 * 1024, parseWorkers: 1, contextLines: 5 },
     alerts: { tickMs: 5000, minuteMs: 60_000, claimSettleMs: 150 },
+    certs: { ocsp: false, timeoutMs: 10_000 },
     logLevel: 'info',
   };
 }

@@ -28,6 +28,10 @@ const FLAGS = {
   'map-cache-mb': { type: 'string', env: 'LOOKOUT_MAP_CACHE_MB' },
   symbolicate: { type: 'string', env: 'LOOKOUT_SYMBOLICATE' },
   config: { type: 'string', env: 'LOOKOUT_CONFIG' },
+  'certs-interval-minutes': { type: 'string', env: 'LOOKOUT_CERTS_INTERVAL_MINUTES' },
+  'certs-concurrency': { type: 'string', env: 'LOOKOUT_CERTS_CONCURRENCY' },
+  'certs-ca-file': { type: 'string', env: 'LOOKOUT_CERTS_CA_FILE' },
+  'certs-ocsp': { type: 'string', env: 'LOOKOUT_CERTS_OCSP' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', env: '' },
 } as const;
@@ -104,6 +108,13 @@ export function configFromFlags(flags: ServeFlags): CollectorConfig {
     config.symbolication.enabled = flags.symbolicate === 'true';
   }
   config.configFile = flags.config;
+  config.certs.intervalMinutes = integer(flags['certs-interval-minutes'], 'certs-interval-minutes', 1);
+  config.certs.concurrency = integer(flags['certs-concurrency'], 'certs-concurrency', 1);
+  config.certs.caFile = flags['certs-ca-file'];
+  if (flags['certs-ocsp'] !== undefined) {
+    if (flags['certs-ocsp'] !== 'true' && flags['certs-ocsp'] !== 'false') throw new Error(`--certs-ocsp must be true or false (got "${flags['certs-ocsp']}")`);
+    config.certs.ocsp = flags['certs-ocsp'] === 'true';
+  }
   config.logLevel = flags['log-level'] ?? config.logLevel;
   return config;
 }

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SessionSignIn } from '../auth/session-routes.js';
 
 /** Paths the dashboard's router knows: each answers with the page. */
-export const DASHBOARD_ROUTES = ['/', '/sign-in', '/issues', '/issues/:id', '/performance', '/releases', '/live', '/alerts', '/alerts/:id', '/projects', '/projects/:id'];
+export const DASHBOARD_ROUTES = ['/', '/sign-in', '/issues', '/issues/:id', '/performance', '/releases', '/live', '/alerts', '/alerts/:id', '/certificates', '/projects', '/projects/:id'];
 
 export const DASHBOARD_CSP = [
   "default-src 'none'",

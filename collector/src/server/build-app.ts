@@ -18,6 +18,10 @@ import { toolsRoutes } from '../tools/tools-routes.js';
 import type { LiveHub } from '../live/hub.js';
 import { liveRoutes } from '../live/live-routes.js';
 import { alertsRoutes } from '../api/alerts-routes.js';
+import { certsRoutes } from '../api/certs-routes.js';
+import type { CertMonitor } from '../certs/monitor.js';
+import type { ResultStore } from '../certs/results.js';
+import type { TargetStore } from '../certs/targets.js';
 import type { AlertEngine } from '../alerts/engine.js';
 import type { AlertHistory } from '../alerts/history.js';
 import type { RuleStore } from '../alerts/rules/rule-store.js';
@@ -57,6 +61,8 @@ export interface AppParts {
   live: LiveHub;
   /** The engine exists once the processor does (after the app is built): read it when a request needs it. */
   alerts: { rules: RuleStore; history: AlertHistory; engine: () => AlertEngine };
+  /** Certificate monitoring: targets, stored checks, the scheduler (exists after the app is built). */
+  certs?: { targets: TargetStore; results: ResultStore; monitor: () => CertMonitor };
   agentScripts: AgentScript[];
   /** Built demo apps (dist/demo); the route answers 404 with a hint when they are missing. */
   demoDistDir: string;
@@ -119,6 +125,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(issuesRoutes, { store: parts.store, issues: parts.issues, contexts: parts.contexts, authenticate: parts.authenticate });
   await app.register(releasesRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(alertsRoutes, { ...parts.alerts, authenticate: parts.authenticate });
+  if (parts.certs) await app.register(certsRoutes, { ...parts.certs, projects: parts.projects, authenticate: parts.authenticate });
   await app.register((await import('../api/load-runs-routes.js')).loadRunsRoutes, { store: parts.store, authenticate: parts.authenticate });
   await app.register(liveRoutes, { hub: parts.live, authenticate: parts.authenticate, metrics: parts.metrics });
   await app.register(agentScriptRoutes, { scripts: parts.agentScripts });

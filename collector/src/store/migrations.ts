@@ -450,14 +450,19 @@ function loadRuns(options: SchemaOptions): string[] {
 }
 
 /**
- * Version 5: two more rollups of `errors`, kept by materialised views and backfilled from the
+ * Version 5: more rollups of `errors`, kept by materialised views and backfilled from the
  * rows already stored, so that the dashboard's issue calls read neither `errors` nor thousands of
  * hourly states (bench/README.md, ## npm run bench:dashboard).
  *
- * - `issue_daily`: `issue_counts` per day instead of per hour (same keys, same `uniq` state types,
- *   so a list merges daily rows for the whole days of its range and hourly rows for the ends), plus
- *   `stored` (rows, not Σcount: how many events a page of events has) and `latest_event` (argMax
- *   of the event id by timestamp: the issue page reads its latest event by primary key).
+ * - `issue_daily`: `issue_counts` per day instead of per hour (same keys, so a list merges daily
+ *   rows for the whole days of its range and hourly rows for the ends), with users and sessions as
+ *   `uniqCombined(12)` sketches (see SKETCH below), plus `stored` (rows, not Σcount) and
+ *   `latest_event` (argMax of the event id by timestamp: the issue page reads its latest event by
+ *   primary key). Read by the issue page and by lists filtered by release or environment.
+ * - `issue_days`: the same per issue and day only (no release or environment): the unfiltered
+ *   list's order, counts and users/sessions.
+ * - `issue_events`: (project, issue, timestamp, event id) of every error, sorted so: an issue's
+ *   newest events are a short range read, then read from `errors` by primary key.
  * - `release_counts`: per release and hour, what the releases page shows (errors, frames and
  *   mapped frames, page views, sessions, first/last seen), from `errors` and `navigations`.
  * - `issue_breakdowns`: events per issue, hour and value of each breakdown the issue page shows
@@ -475,6 +480,16 @@ function loadRuns(options: SchemaOptions): string[] {
  * TRUNCATE and the start of the INSERT's read would be counted twice (start collectors after the
  * migration, or upgrade them together, as `IF NOT EXISTS` DDL already assumes).
  */
+/**
+ * Unique users and sessions in the v5 rollups: `uniqCombined(12)` sketches (exact up to a few
+ * hundred values, then HyperLogLog with 2^12 cells: ~3 KB, relative error ~1.6 % (σ), fixed-size
+ * merges), where `issue_counts` keeps full `uniq` states (up to 64 k hashes each).
+ * Users: the user id, or the session for an event without one.
+ */
+const SKETCH = 'uniqCombined';
+const SKETCH_PRECISION = 12;
+const USER_KEY = "if(user_id != '', concat('u:', user_id), nullIf(concat('s:', session_id), 's:'))";
+
 function issueRollups(options: SchemaOptions): string[] {
   const { database, cluster } = options;
   const onCluster = cluster ? ` ON CLUSTER ${clusterIdentifier(cluster)}` : '';
@@ -485,12 +500,24 @@ function issueRollups(options: SchemaOptions): string[] {
   const dailySelect = [
     'SELECT project_id, issue_id, toDate(timestamp) AS day, release, environment, retention_days,',
     '    toUInt64(sum(count)) AS events, count() AS stored,',
-    "    uniqState(if(user_id != '', concat('u:', user_id), nullIf(concat('s:', session_id), 's:'))) AS users,",
-    "    uniqState(nullIf(session_id, '')) AS sessions,",
+    `    ${SKETCH}State(${SKETCH_PRECISION})(${USER_KEY}) AS users,`,
+    `    ${SKETCH}State(${SKETCH_PRECISION})(nullIf(session_id, '')) AS sessions,`,
     '    min(timestamp) AS first_seen, max(timestamp) AS last_seen,',
     '    argMaxState(event_id, timestamp) AS latest_event',
   ];
   const dailyWhere = ["WHERE issue_id != ''", 'GROUP BY project_id, issue_id, day, release, environment, retention_days'];
+  // The same per issue and day over every release and environment: the unfiltered list's users,
+  // sessions and order read ~1 row per issue and day.
+  const daysSelect = [
+    'SELECT project_id, issue_id, toDate(timestamp) AS day, retention_days,',
+    '    toUInt64(sum(count)) AS events,',
+    `    ${SKETCH}State(${SKETCH_PRECISION})(${USER_KEY}) AS users,`,
+    `    ${SKETCH}State(${SKETCH_PRECISION})(nullIf(session_id, '')) AS sessions,`,
+    '    min(timestamp) AS first_seen, max(timestamp) AS last_seen',
+  ];
+  const daysWhere = ["WHERE issue_id != ''", 'GROUP BY project_id, issue_id, day, retention_days'];
+  const eventsSelect = ['SELECT project_id, issue_id, timestamp, event_id, retention_days'];
+  const eventsWhere = ["WHERE issue_id != ''"];
   // Browser: "Chrome 131" (name and major version) with the name as key, for the list's browser= filter.
   const breakdownSelect = [
     'SELECT project_id, dimension_value.1 AS dimension, issue_id, toStartOfHour(timestamp) AS hour,',
@@ -530,8 +557,8 @@ function issueRollups(options: SchemaOptions): string[] {
         'retention_days UInt16',
         'events SimpleAggregateFunction(sum, UInt64)',
         'stored SimpleAggregateFunction(sum, UInt64)',
-        'users AggregateFunction(uniq, Nullable(String))',
-        'sessions AggregateFunction(uniq, Nullable(String))',
+        `users AggregateFunction(${SKETCH}(${SKETCH_PRECISION}), Nullable(String))`,
+        `sessions AggregateFunction(${SKETCH}(${SKETCH_PRECISION}), Nullable(String))`,
         "first_seen SimpleAggregateFunction(min, DateTime64(3,'UTC'))",
         "last_seen SimpleAggregateFunction(max, DateTime64(3,'UTC'))",
         "latest_event AggregateFunction(argMax, UUID, DateTime64(3,'UTC'))",
@@ -539,6 +566,42 @@ function issueRollups(options: SchemaOptions): string[] {
       partitionBy: '(retention_days, toYYYYMM(day))',
       ttl: 'day + toIntervalDay(retention_days)',
       orderBy: '(project_id, issue_id, day, release, environment, retention_days)',
+    }),
+    ...createTable(options, {
+      ...aggregate,
+      name: 'issue_days',
+      columns: [
+        'project_id UInt32',
+        'issue_id String',
+        'day Date',
+        'retention_days UInt16',
+        'events SimpleAggregateFunction(sum, UInt64)',
+        `users AggregateFunction(${SKETCH}(${SKETCH_PRECISION}), Nullable(String))`,
+        `sessions AggregateFunction(${SKETCH}(${SKETCH_PRECISION}), Nullable(String))`,
+        "first_seen SimpleAggregateFunction(min, DateTime64(3,'UTC'))",
+        "last_seen SimpleAggregateFunction(max, DateTime64(3,'UTC'))",
+      ],
+      partitionBy: '(retention_days, toYYYYMM(day))',
+      ttl: 'day + toIntervalDay(retention_days)',
+      orderBy: '(project_id, issue_id, day, retention_days)',
+    }),
+    // One narrow row per error, sorted by issue and time: an issue's newest events are a short
+    // range read (then their rows come from `errors` by primary key). Partitioned like `errors`,
+    // so expiry drops whole parts; sharded by event id like `errors`, so FINAL and the view agree.
+    ...createTable(options, {
+      name: 'issue_events',
+      columns: [
+        'project_id UInt32',
+        'issue_id String',
+        "timestamp DateTime64(3,'UTC')",
+        'event_id UUID',
+        `retention_days UInt16 DEFAULT ${options.retentionDays}`,
+      ],
+      partitionBy: '(retention_days, toYYYYMMDD(timestamp))',
+      ttl: 'toDateTime(timestamp) + toIntervalDay(retention_days)',
+      settings: ['ttl_only_drop_parts = 1'],
+      orderBy: '(project_id, issue_id, timestamp, event_id)',
+      sharded: true,
     }),
     ...createTable(options, {
       ...aggregate,
@@ -562,6 +625,18 @@ function issueRollups(options: SchemaOptions): string[] {
       ...dailySelect,
       `FROM ${database}.${errorsSource}`,
       ...dailyWhere,
+    ].join('\n'),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_days_mv${onCluster} TO ${database}.${stored('issue_days')} AS`,
+      ...daysSelect,
+      `FROM ${database}.${errorsSource}`,
+      ...daysWhere,
+    ].join('\n'),
+    [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_events_mv${onCluster} TO ${database}.${stored('issue_events')} AS`,
+      ...eventsSelect,
+      `FROM ${database}.${errorsSource}`,
+      ...eventsWhere,
     ].join('\n'),
     [
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.issue_breakdowns_mv${onCluster} TO ${database}.${stored('issue_breakdowns')} AS`,
@@ -609,6 +684,10 @@ function issueRollups(options: SchemaOptions): string[] {
     // Backfill (see above): through the Distributed tables on a cluster, which re-shard by issue.
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_daily')}${onCluster}`,
     [`INSERT INTO ${database}.issue_daily`, ...dailySelect, `FROM ${database}.errors`, ...dailyWhere].join('\n'),
+    `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_days')}${onCluster}`,
+    [`INSERT INTO ${database}.issue_days`, ...daysSelect, `FROM ${database}.errors`, ...daysWhere].join('\n'),
+    `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_events')}${onCluster}`,
+    [`INSERT INTO ${database}.issue_events`, ...eventsSelect, `FROM ${database}.errors`, ...eventsWhere].join('\n'),
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('issue_breakdowns')}${onCluster}`,
     [`INSERT INTO ${database}.issue_breakdowns`, ...breakdownSelect, `FROM ${database}.errors`, ...breakdownJoin, ...breakdownWhere].join('\n'),
     `TRUNCATE TABLE IF EXISTS ${database}.${stored('release_counts')}${onCluster}`,

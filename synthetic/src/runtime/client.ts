@@ -9,7 +9,7 @@
  * one shared timer per timeout value instead of a timer and an abort signal per request, builds
  * the timeout error only when one fires, and keeps the body only when something reads it.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import type { CookieJar } from './cookies.js';
 
 export interface ProtocolConfig {
@@ -72,14 +72,15 @@ export type Exchange =
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+const CONNECTION_OPTIONS = {
+  keepAliveTimeout: 30_000,
+  // Our own deadline bounds the whole exchange; undici's own timeouts would only cut in later.
+  headersTimeout: 0,
+  bodyTimeout: 0,
+};
+
 export function createHttpClient(config: ProtocolConfig): HttpClient {
-  const agent = new Agent({
-    connections: config.maxConnectionsPerHost ?? null,
-    keepAliveTimeout: 30_000,
-    // Our own deadline bounds the whole exchange; undici's own timeouts would only cut in later.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
+  const connections: Connections = config.maxConnectionsPerHost === undefined ? new OpenConnections() : new CappedConnections(config.maxConnectionsPerHost);
   const timeouts = new Map<number, TimeoutQueue>();
   const queueFor = (ms: number) => {
     let queue = timeouts.get(ms);
@@ -90,10 +91,68 @@ export function createHttpClient(config: ProtocolConfig): HttpClient {
     config,
     exchange: (request, jar) =>
       new Promise<Exchange>((resolve) => {
-        new ExchangeHandler(agent, request, jar, config.maxRedirects, queueFor(request.timeoutMs), resolve).send();
+        new ExchangeHandler(connections, request, jar, config.maxRedirects, queueFor(request.timeoutMs), resolve).send();
       }),
-    close: () => agent.close(),
+    close: () => connections.close(),
   };
+}
+
+/** Where a request goes: `take` a connection for it, `release` it once undici is done with the request. */
+interface Connections {
+  take(origin: string): Dispatcher;
+  release(origin: string, connection: Dispatcher): void;
+  close(): Promise<void>;
+}
+
+/** A cap per origin: undici's pools (one per origin, behind an Agent) queue what exceeds it. */
+class CappedConnections implements Connections {
+  private readonly agent: Agent;
+  constructor(perOrigin: number) {
+    this.agent = new Agent({ ...CONNECTION_OPTIONS, connections: perOrigin });
+  }
+  take(): Dispatcher {
+    return this.agent;
+  }
+  release(): void {}
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+/**
+ * No cap: one keep-alive connection per request in flight, so exactly as many connections as the
+ * most requests ever in flight at once. Each origin keeps a stack of idle connections (undici
+ * Clients); a request takes the most recently used one or opens a new one. (undici's own Pool
+ * picks a connection by its drain state, which lags a microtask behind a response: a closed model
+ * replacing users as fast as they end opened twice the connections it needed, and every request
+ * then scanned them all.)
+ */
+class OpenConnections implements Connections {
+  private readonly idle = new Map<string, Client[]>();
+  private readonly all = new Set<Client>();
+  take(origin: string): Dispatcher {
+    const connection = this.idle.get(origin)?.pop();
+    if (connection !== undefined) return connection;
+    const created = new Client(origin, CONNECTION_OPTIONS);
+    this.all.add(created);
+    return created;
+  }
+  release(origin: string, connection: Dispatcher): void {
+    const client = connection as Client;
+    if (client.closed || client.destroyed) {
+      this.all.delete(client);
+      return;
+    }
+    let idle = this.idle.get(origin);
+    if (!idle) this.idle.set(origin, (idle = []));
+    idle.push(client);
+  }
+  async close(): Promise<void> {
+    const clients = [...this.all];
+    this.all.clear();
+    this.idle.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
 }
 
 /**
@@ -105,8 +164,6 @@ class TimeoutQueue {
   head: ExchangeHandler | null = null;
   tail: ExchangeHandler | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** When the armed timer fires (performance.now() ms). */
-  private timerAt = 0;
 
   constructor(readonly ms: number) {}
 
@@ -138,7 +195,6 @@ class TimeoutQueue {
   }
 
   private arm(at: number): void {
-    this.timerAt = at;
     this.timer = setTimeout(this.fire, Math.max(0, at - performance.now()));
   }
 
@@ -175,6 +231,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private headers: Record<string, string>;
   private body: string | Buffer | undefined;
   private abort: ((reason?: Error) => void) | null = null;
+  /** The connection of the hop in flight, until undici is done with it. */
+  private connection: Dispatcher | null = null;
+  private connectionOrigin = '';
   // The current hop's response.
   private status = 0;
   private rawHeaders: Buffer[] = NO_HEADERS;
@@ -183,7 +242,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] | null = null;
 
   constructor(
-    private readonly agent: Dispatcher,
+    private readonly connections: Connections,
     private readonly request: OutgoingRequest,
     private readonly jar: CookieJar,
     private readonly maxRedirects: number,
@@ -207,8 +266,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.location = undefined;
     this.chunks = null;
     this.abort = null;
+    const connection = this.connections.take(this.origin);
+    this.connection = connection;
+    this.connectionOrigin = this.origin;
     try {
-      this.agent.dispatch(
+      connection.dispatch(
         {
           origin: this.origin,
           path: this.path,
@@ -219,8 +281,16 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
         this,
       );
     } catch (error) {
+      this.releaseConnection();
       this.fail(describeError(error));
     }
+  }
+
+  private releaseConnection(): void {
+    const connection = this.connection;
+    if (connection === null) return;
+    this.connection = null;
+    this.connections.release(this.connectionOrigin, connection);
   }
 
   // undici's handler (the callback API: raw header buffers, no stream).
@@ -254,6 +324,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    this.releaseConnection();
     if (this.done) return;
     const { status, url } = this;
     if (this.setCookies !== null) this.jar.store(url, this.setCookies);
@@ -289,6 +360,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    this.releaseConnection();
     if (this.done) return;
     this.fail(describeError(error));
   }

@@ -44,58 +44,68 @@ function defaultPath(url: URL): string {
   return lastSlash <= 0 ? '/' : path.slice(0, lastSlash);
 }
 
-export function createCookieJar(): CookieJar {
-  let cookies: StoredCookie[] = [];
-  const put = (cookie: StoredCookie) => {
-    cookies = cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
-    if (cookie.expiresAt === undefined || cookie.expiresAt > Date.now()) cookies.push(cookie);
-  };
-  const matching = (url: URL) => {
+/** One per virtual user: its methods shared on the prototype (a closed model creates a user per request). */
+class UserCookieJar implements CookieJar {
+  private cookies: StoredCookie[] = [];
+
+  private put(cookie: StoredCookie): void {
+    this.cookies = this.cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+    if (cookie.expiresAt === undefined || cookie.expiresAt > Date.now()) this.cookies.push(cookie);
+  }
+
+  private matching(url: URL): StoredCookie[] {
     const now = Date.now();
-    cookies = cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+    this.cookies = this.cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
     const host = url.hostname.toLowerCase();
-    return cookies
+    return this.cookies
       .filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(url.pathname, c.path) && (!c.secure || url.protocol === 'https:'))
       .sort((a, b) => b.path.length - a.path.length);
-  };
-  return {
-    store(url, setCookieHeaders) {
-      if (setCookieHeaders.length === 0) return;
-      const headers = new Headers();
-      for (const value of setCookieHeaders) headers.append('set-cookie', value);
-      const host = url.hostname.toLowerCase();
-      for (const parsed of getSetCookies(headers)) {
-        const domain = parsed.domain?.toLowerCase().replace(/^\./, '');
-        if (domain && !domainMatches(host, domain)) continue; // a site may not set cookies for another
-        let expiresAt: number | undefined;
-        if (parsed.maxAge !== undefined) expiresAt = Date.now() + parsed.maxAge * 1000;
-        else if (parsed.expires !== undefined) expiresAt = new Date(parsed.expires).getTime();
-        put({
-          name: parsed.name,
-          value: parsed.value,
-          domain: domain ?? host,
-          hostOnly: !domain,
-          path: parsed.path?.startsWith('/') ? parsed.path : defaultPath(url),
-          expiresAt,
-          secure: parsed.secure === true,
-        });
-      }
-    },
-    headerFor(url) {
-      // Most users never receive a cookie: no lookup (no filtering, sorting, arrays) per request then.
-      if (cookies.length === 0) return undefined;
-      const found = matching(url);
-      return found.length ? found.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
-    },
-    add(cookie) {
-      put({ name: cookie.name, value: cookie.value, domain: cookie.domain.toLowerCase().replace(/^\./, ''), hostOnly: false, path: cookie.path ?? '/', secure: cookie.secure === true });
-    },
-    get(name, url) {
-      const candidates = url ? matching(url) : cookies;
-      return candidates.find((c) => c.name === name)?.value;
-    },
-    clear() {
-      cookies = [];
-    },
-  };
+  }
+
+  store(url: URL, setCookieHeaders: string[]): void {
+    if (setCookieHeaders.length === 0) return;
+    const headers = new Headers();
+    for (const value of setCookieHeaders) headers.append('set-cookie', value);
+    const host = url.hostname.toLowerCase();
+    for (const parsed of getSetCookies(headers)) {
+      const domain = parsed.domain?.toLowerCase().replace(/^\./, '');
+      if (domain && !domainMatches(host, domain)) continue; // a site may not set cookies for another
+      let expiresAt: number | undefined;
+      if (parsed.maxAge !== undefined) expiresAt = Date.now() + parsed.maxAge * 1000;
+      else if (parsed.expires !== undefined) expiresAt = new Date(parsed.expires).getTime();
+      this.put({
+        name: parsed.name,
+        value: parsed.value,
+        domain: domain ?? host,
+        hostOnly: !domain,
+        path: parsed.path?.startsWith('/') ? parsed.path : defaultPath(url),
+        expiresAt,
+        secure: parsed.secure === true,
+      });
+    }
+  }
+
+  headerFor(url: URL): string | undefined {
+    // Most users never receive a cookie: no lookup (no filtering, sorting, arrays) per request then.
+    if (this.cookies.length === 0) return undefined;
+    const found = this.matching(url);
+    return found.length ? found.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+  }
+
+  add(cookie: { name: string; value: string; domain: string; path?: string; secure?: boolean }): void {
+    this.put({ name: cookie.name, value: cookie.value, domain: cookie.domain.toLowerCase().replace(/^\./, ''), hostOnly: false, path: cookie.path ?? '/', secure: cookie.secure === true });
+  }
+
+  get(name: string, url?: URL): string | undefined {
+    const candidates = url ? this.matching(url) : this.cookies;
+    return candidates.find((c) => c.name === name)?.value;
+  }
+
+  clear(): void {
+    this.cookies = [];
+  }
+}
+
+export function createCookieJar(): CookieJar {
+  return new UserCookieJar();
 }

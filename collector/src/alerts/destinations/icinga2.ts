@@ -89,13 +89,16 @@ export interface Icinga2CheckResult {
 export function exitStatusOf(message: AlertMessage, firingState: 'WARNING' | 'CRITICAL' = 'CRITICAL'): ExitStatus {
   switch (message.kind) {
     case 'threshold.resolved':
+    case 'cert.resolved':
     case 'test':
       return OK;
     case 'issue.digest':
+    case 'cert.changed':
       return WARNING;
     case 'issue.new':
     case 'issue.regression':
     case 'threshold.firing':
+    case 'cert.firing':
       return firingState === 'WARNING' ? WARNING : CRITICAL;
     default:
       return UNKNOWN;

@@ -44,6 +44,9 @@ const KIND_LABEL: Record<AlertKind, string> = {
   'issue.digest': ':bookmark_tabs: Issue digest',
   'threshold.firing': ':chart_with_upwards_trend: Threshold exceeded',
   'threshold.resolved': ':white_check_mark: Back under threshold',
+  'cert.firing': ':lock: Certificate problem',
+  'cert.changed': ':arrows_counterclockwise: Certificate changed',
+  'cert.resolved': ':white_check_mark: Certificate OK again',
   test: ':wave: Test alert',
 };
 

@@ -6,9 +6,9 @@
  * `send` never throws: every failure is a result with `ok: false` and an `error` for people.
  */
 
-export type AlertKind = 'issue.new' | 'issue.regression' | 'issue.digest' | 'threshold.firing' | 'threshold.resolved' | 'test';
+export type AlertKind = 'issue.new' | 'issue.regression' | 'issue.digest' | 'threshold.firing' | 'threshold.resolved' | 'cert.firing' | 'cert.changed' | 'cert.resolved' | 'test';
 
-export const ALERT_KINDS: readonly AlertKind[] = ['issue.new', 'issue.regression', 'issue.digest', 'threshold.firing', 'threshold.resolved', 'test'];
+export const ALERT_KINDS: readonly AlertKind[] = ['issue.new', 'issue.regression', 'issue.digest', 'threshold.firing', 'threshold.resolved', 'cert.firing', 'cert.changed', 'cert.resolved', 'test'];
 
 /** Where the issue happens: the top in-app symbolicated frame (see `culpritFrame`). */
 export interface AlertFrame {

@@ -6,19 +6,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseTargetInput, type ConfigTarget } from '../../certs/targets.js';
 import { parseRuleInput } from './rule-schema.js';
 import type { ConfigRule } from './rule-store.js';
 
 export interface ConfigFile {
   path: string | null;
   alertRules: ConfigRule[];
+  /** `certs`: targets checked on a schedule (docs/certs.md) and the schedule's settings (flags win). */
+  certs: { targets: ConfigTarget[]; intervalMinutes?: number; concurrency?: number };
 }
 
 const DEFAULT_NAMES = ['lookout.config.json', 'lookout.config.yaml', 'lookout.config.yml'];
 
 export function readConfigFile(explicit: string | undefined, cwd = process.cwd()): ConfigFile {
   const path = explicit ? resolve(cwd, explicit) : DEFAULT_NAMES.map((name) => resolve(cwd, name)).find((candidate) => existsSync(candidate));
-  if (!path) return { path: null, alertRules: [] };
+  if (!path) return { path: null, alertRules: [], certs: { targets: [] } };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -43,5 +46,27 @@ export function readConfigFile(explicit: string | undefined, cwd = process.cwd()
       throw new Error(`${which}: ${(error as Error).message}`);
     }
   });
-  return { path, alertRules: rules as ConfigRule[] };
+  return { path, alertRules: rules as ConfigRule[], certs: readCerts(path, (data as { certs?: unknown } | null)?.certs) };
+}
+
+function readCerts(path: string, certs: unknown): ConfigFile['certs'] {
+  if (certs === undefined || certs === null) return { targets: [] };
+  if (typeof certs !== 'object' || Array.isArray(certs)) throw new Error(`${path}: certs must be an object: { targets: [...], intervalMinutes, concurrency }`);
+  const { targets = [], intervalMinutes, concurrency, ...rest } = certs as { targets?: unknown; intervalMinutes?: unknown; concurrency?: unknown };
+  const unknown = Object.keys(rest)[0];
+  if (unknown) throw new Error(`${path}: certs has an unknown field "${unknown}" (known: targets, intervalMinutes, concurrency)`);
+  if (intervalMinutes !== undefined && (!Number.isInteger(intervalMinutes) || (intervalMinutes as number) < 1)) throw new Error(`${path}: certs.intervalMinutes must be a whole number of minutes ≥ 1`);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || (concurrency as number) < 1)) throw new Error(`${path}: certs.concurrency must be a whole number ≥ 1`);
+  if (!Array.isArray(targets)) throw new Error(`${path}: certs.targets must be a list of targets`);
+  targets.forEach((target, index) => {
+    const { project, ...definition } = (target ?? {}) as { project?: unknown; host?: unknown };
+    const which = `${path}: certs.targets[${index}]${typeof definition.host === 'string' ? ` (${definition.host})` : ''}`;
+    if (!Number.isInteger(project) || (project as number) < 1) throw new Error(`${which} needs "project": the id of the project it belongs to`);
+    try {
+      parseTargetInput(definition);
+    } catch (error) {
+      throw new Error(`${which}: ${(error as Error).message}`);
+    }
+  });
+  return { targets: targets as ConfigTarget[], ...(intervalMinutes !== undefined ? { intervalMinutes: intervalMinutes as number } : {}), ...(concurrency !== undefined ? { concurrency: concurrency as number } : {}) };
 }

@@ -17,7 +17,7 @@ import { checkTarget } from '../certs/src/check.js';
 import type { CheckOptions, CheckResult } from '../certs/src/contract.js';
 import { mapBounded } from '../certs/src/limit.js';
 import { createPki } from '../test/certs/pki.js';
-import { chainPem, serveTls } from '../test/certs/tls-servers.js';
+import { chainPem, serveTls, type Endpoint } from '../test/certs/tls-servers.js';
 
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -33,7 +33,7 @@ interface ServeMessage {
 /** The child: start `count` servers, report their ports, live until told to stop. */
 async function serveChild(): Promise<void> {
   process.once('message', async (message: ServeMessage) => {
-    const servers = [];
+    const servers: Endpoint[] = [];
     for (let i = 0; i < message.count; i++) servers.push(await serveTls({ key: message.key, cert: message.cert }));
     process.send!({ ports: servers.map((server) => server.port) });
     process.once('message', async () => {

@@ -71,15 +71,16 @@ export async function checkAddress(
   const leaf = main.presented[0]!;
   const hostnameError = checkServerIdentity(serverName, leaf.toLegacyObject())?.message;
 
+  const issuer = verification.chain[1]?.cert;
   const ocsp: OcspStatus = { stapled: main.stapled !== null };
   if (main.stapled) {
     try {
-      ocsp.stapledStatus = parseOcspResponse(main.stapled, leaf).status;
-    } catch {
-      ocsp.stapledStatus = 'unknown';
+      if (!issuer) throw new Error('the issuer is unknown, so the stapled response cannot be verified');
+      ocsp.stapledStatus = parseOcspResponse(main.stapled, leaf, issuer).status;
+    } catch (error) {
+      ocsp.stapledError = `stapled response: ${message(error)}`;
     }
   }
-  const issuer = verification.chain[1]?.cert;
   const url = chain[0]!.ocspUrls[0];
   if (options.ocsp && url) {
     if (!issuer) {

@@ -72,6 +72,8 @@ export interface OcspStatus {
   /** The server stapled an OCSP response during the handshake. */
   stapled: boolean;
   stapledStatus?: 'good' | 'revoked' | 'unknown';
+  /** The staple could not be used: malformed, or its signature does not verify (then no stapledStatus). */
+  stapledError?: string;
   /** Asked to the certificate's responder (opt-in). */
   responder?: { url: string; status: 'good' | 'revoked' | 'unknown' | 'error'; message?: string; revokedAt?: string };
 }

@@ -124,6 +124,7 @@ export async function handshake(
       controller.signal.addEventListener('abort', () => resolve({ error: 'timed out in the TLS handshake' }), { once: true });
     });
     if ('error' in tls) return { ok: false, stage: 'tls', error: tls.error };
+    closePolitely(tls.socket);
     return {
       ok: true,
       protocolVersion: tls.socket.getProtocol() ?? 'unknown',
@@ -134,8 +135,27 @@ export async function handshake(
   } finally {
     clearTimeout(timer);
     secure?.on('error', () => undefined);
-    secure?.destroy();
     plain?.on('error', () => undefined);
-    plain?.destroy();
+    if (!(secure && closing.has(secure))) {
+      secure?.destroy();
+      plain?.destroy();
+    }
   }
+}
+
+const closing = new WeakSet<TLSSocket>();
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * After a completed handshake, end the session with close_notify instead of a reset: the server
+ * then sees a finished handshake and a clean close (no "peer closed connection in SSL handshake"
+ * in its log for every check). A server that does not close its side within a second is cut off.
+ */
+function closePolitely(socket: TLSSocket): void {
+  closing.add(socket);
+  const force = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  force.unref();
+  socket.once('close', () => clearTimeout(force));
+  socket.resume(); // drain whatever the server sends before its close
+  socket.end();
 }

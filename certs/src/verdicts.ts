@@ -81,7 +81,7 @@ export function trustVerdicts(verification: ChainVerification, hostnameError: st
 
 export function ocspVerdicts(result: Pick<AddressResult, 'ocsp'>): Verdict[] {
   const verdicts: Verdict[] = [];
-  const { stapled, stapledStatus, responder } = result.ocsp;
+  const { stapled, stapledStatus, stapledError, responder } = result.ocsp;
   if (!stapled) verdicts.push({ code: 'ocsp_stapling_absent', severity: 'info', position: 0, message: 'the server does not staple an OCSP response' });
   if (stapledStatus === 'revoked' || responder?.status === 'revoked') {
     const at = responder?.revokedAt ? ` on ${responder.revokedAt}` : '';
@@ -90,6 +90,7 @@ export function ocspVerdicts(result: Pick<AddressResult, 'ocsp'>): Verdict[] {
   if (stapledStatus === 'unknown' || responder?.status === 'unknown') {
     verdicts.push({ code: 'ocsp_unknown', severity: 'warning', position: 0, message: 'the OCSP responder does not know the certificate' });
   }
+  if (stapledError) verdicts.push({ code: 'ocsp_error', severity: 'warning', position: 0, message: `OCSP: ${stapledError}` });
   if (responder?.status === 'error') {
     verdicts.push({ code: 'ocsp_error', severity: 'warning', position: 0, message: `OCSP: ${responder.message ?? 'the responder failed'}` });
   }

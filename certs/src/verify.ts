@@ -5,7 +5,7 @@
  * X509Certificate.verify; validity dates are verdicts of their own (expiry), not a trust failure.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { isSelfSigned } from './certificate.js';
 
@@ -43,9 +43,10 @@ function storeOf(certs: X509Certificate[]): TrustStore {
 let systemAnchors: X509Certificate[] | undefined;
 const stores = new Map<string, TrustStore>();
 
-/** Node's bundled roots + the system bundle + caFile, parsed once per caFile. */
+/** Node's bundled roots + the system bundle + caFile, parsed once per caFile version (a long-running collector sees an edited file). */
 export function trustStore(caFile?: string): TrustStore {
-  const key = caFile ?? '';
+  const stat = caFile ? statSync(caFile) : undefined;
+  const key = caFile ? `${caFile}\0${stat!.mtimeMs}\0${stat!.size}` : '';
   let store = stores.get(key);
   if (!store) {
     systemAnchors ??= [
@@ -55,6 +56,7 @@ export function trustStore(caFile?: string): TrustStore {
     const extra = caFile ? parsePemBundle(readFileSync(caFile, 'utf8')) : [];
     if (caFile && extra.length === 0) throw new Error(`${caFile} holds no PEM certificate`);
     store = storeOf([...systemAnchors, ...extra]);
+    for (const old of stores.keys()) if (caFile && old.startsWith(`${caFile}\0`)) stores.delete(old);
     stores.set(key, store);
   }
   return store;

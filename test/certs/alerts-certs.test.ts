@@ -71,7 +71,7 @@ it('an expiring certificate reaches Slack and the target\'s Icinga2 service; a r
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const texts = slackTexts();
   expect(texts.filter((text) => text.includes('renewed'))).toHaveLength(1);
-  expect(texts.filter((text) => /days left —/.test(text) && text.includes('Threshold exceeded'))).toHaveLength(1);
+  expect(texts.filter((text) => /days left —/.test(text) && text.includes('Certificate problem'))).toHaveLength(1);
   expect(texts.join('\n')).not.toContain('Elsewhere');
   const ok = await until(async () => {
     const state = await icinga.serviceState('127.0.0.1', `cert-${server.port}`);

@@ -2,7 +2,8 @@
  * checkTarget against real Node TLS servers on loopback, each presenting a chain made by openssl:
  * every verdict about the chain itself (validity, trust, hostname, strength, old protocols).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkTarget } from '../../certs/src/check.js';
 import type { CheckOptions, CheckResult, VerdictCode } from '../../certs/src/contract.js';
 import { createPki, type IssuingCa, type Pki } from './pki.js';
@@ -185,6 +186,33 @@ describe('checkTarget on one address', () => {
     expect(result.addresses[0]).toMatchObject({ connected: false, state: 'critical', verdicts: [{ code: 'connection_failed' }] });
     expect(result.addresses[0]!.error).toContain('ECONNREFUSED');
     expect(result.minDaysLeft).toBeNull();
+  });
+
+  it('an IP address as the target: no SNI, the IP SANs are what must match', async () => {
+    const leaf = await pki.leaf({ name: 'by-ip', sans: ['127.0.0.1'], issuer: inter });
+    const endpoint = await serveTls({ key: leaf.key, cert: chainPem(leaf, inter) });
+    endpoints.push(endpoint);
+    // The server sees the handshake finish after the client does (TLS 1.3): wait for it.
+    const snis: (string | false | null)[] = [];
+    endpoint.server.on('secureConnection', (socket) => snis.push(socket.servername));
+    const byIp = await checkTarget({ host: '127.0.0.1', port: endpoint.port, protocol: 'tls' }, { warnDays: 30, critDays: 14, ocsp: false, timeoutMs: 5_000, caFile });
+    expect(codes(byIp)).toEqual([]);
+    await vi.waitFor(() => expect(snis).toEqual([false]));
+    const byName = await checkTarget({ host: '127.0.0.1', port: endpoint.port, protocol: 'tls', serverName: 'www.lookout.test' }, { warnDays: 30, critDays: 14, ocsp: false, timeoutMs: 5_000, caFile });
+    expect(codes(byName)).toEqual(['hostname_mismatch']);
+    await vi.waitFor(() => expect(snis).toEqual([false, 'www.lookout.test']));
+  });
+
+  it('a server that accepts TCP but never answers the handshake: connection_failed within timeoutMs', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const result = await checkTarget({ host: '127.0.0.1', port, protocol: 'tls' }, { warnDays: 30, critDays: 14, ocsp: false, timeoutMs: 500 });
+      expect(result.addresses[0]).toMatchObject({ connected: false, error: 'timed out in the TLS handshake', verdicts: [{ code: 'connection_failed' }] });
+    } finally {
+      silent.close();
+    }
   });
 
   it('an unresolvable name: state unknown with the reason', async () => {

@@ -1,8 +1,10 @@
 /**
  * OCSP against a real `openssl ocsp` responder: stapling on and off (the Node server staples a
  * response fetched from the responder by `openssl ocsp -respout`), a revoked certificate found
- * by asking the responder (opt-in), and a responder that never answers (bounded by timeoutMs).
+ * by asking the responder (opt-in), a certificate the responder does not know, a response signed
+ * by a responder the issuer never authorised, and a responder that never answers (bounded).
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTarget } from '../../certs/src/check.js';
@@ -79,11 +81,34 @@ describe('OCSP', () => {
   });
 
   it('a responder that does not know the certificate: ocsp_unknown', async () => {
-    // Issued by the root, but the AIA points at the intermediate's responder.
-    const leaf = await pki.leaf({ name: 'stranger', sans: ['ocsp.lookout.test'], ocspUrl: responder.url });
-    const result = await check({ key: leaf.key, cert: leaf.cert }, { ocsp: true });
-    expect(result.addresses[0]!.ocsp.responder).toMatchObject({ status: 'unknown' });
+    const leaf = await pki.leaf({ name: 'forgotten', sans: ['ocsp.lookout.test'], issuer: inter, ocspUrl: responder.url });
+    // Drop its line from the CA database; issuing another certificate makes the responder reload it.
+    const index = await readFile(inter.indexPath, 'utf8');
+    await writeFile(inter.indexPath, index.split('\n').filter((line) => !line.includes(`\t${leaf.serial}\t`)).join('\n'));
+    await pki.leaf({ name: 'after-forgotten', issuer: inter });
+    const result = await check({ key: leaf.key, cert: chainPem(leaf, inter) }, { ocsp: true });
+    expect(result.addresses[0]!.ocsp.responder).toEqual({ url: responder.url, status: 'unknown' });
     expect(result.addresses[0]!.verdicts.find((v) => v.code === 'ocsp_unknown')!.severity).toBe('warning');
+  });
+
+  it('a response signed by a responder the issuer did not authorise is not believed (asked or stapled)', async () => {
+    // Issued by the root, but its AIA points at the intermediate's responder, whose signer the root never authorised.
+    const leaf = await pki.leaf({ name: 'stranger', sans: ['ocsp.lookout.test'], ocspUrl: responder.url });
+    const asked = await check({ key: leaf.key, cert: leaf.cert }, { ocsp: true });
+    expect(asked.addresses[0]!.ocsp.responder).toEqual({
+      url: responder.url,
+      status: 'error',
+      message: `${responder.url}: the response's signature does not verify with the issuer or a responder it authorised`,
+    });
+    expect(asked.addresses[0]!.verdicts.find((v) => v.code === 'ocsp_error')!.severity).toBe('warning');
+
+    const staple = await fetchOcspResponse(leaf, pki.root, responder.url);
+    const stapled = await check({ key: leaf.key, cert: leaf.cert, staple });
+    expect(stapled.addresses[0]!.ocsp).toEqual({
+      stapled: true,
+      stapledError: "stapled response: the response's signature does not verify with the issuer or a responder it authorised",
+    });
+    expect(stapled.addresses[0]!.verdicts.map((v) => v.code)).toEqual(['ocsp_error']);
   });
 
   it('a responder that never answers: ocsp_error within timeoutMs', async () => {

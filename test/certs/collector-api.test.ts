@@ -99,7 +99,7 @@ describe('scheduled checks', () => {
     const [address] = listed.check.addresses;
     expect(address).toMatchObject({ address: '127.0.0.1', connected: true, state: 'ok' });
     expect(address.verdicts.filter((v: any) => v.severity !== 'info')).toEqual([]);
-    expect(address.chain[0].subjectAltNames).toContain('www.test');
+    expect(address.chain[0].subjectAltNames).toContain('DNS:www.test');
     expect(address.leaf.fingerprint_sha256).toBe(address.chain[0].fingerprintSha256);
   });
 

@@ -130,6 +130,7 @@ function concretePath(url: string, project: number): string {
       if (name === 'id' && before === 'rules') return 'error-spike';
       if (name === 'id' && before === 'artifacts') return ARTIFACT_ID;
       if (name === 'runId') return 'run-0123456789';
+      if (name === 'id' && before === 'targets') return 't0123456789ab';
       throw new Error(`no plausible value for ${segment} in ${url}: add one to concretePath()`);
     })
     .join('/');

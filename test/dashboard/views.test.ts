@@ -51,7 +51,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((violation: any) => `${violation.id}: ${violation.help} (${violation.nodes.map((node: any) => node.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
-const VIEWS = ['Issues', 'Performance', 'Releases', 'Live', 'Alerts', 'Projects'];
+const VIEWS = ['Issues', 'Performance', 'Releases', 'Live', 'Alerts', 'Certificates', 'Projects'];
 
 it('each view renders its data, passes axe-core, and has a screenshot', { timeout: 180_000 }, async () => {
   const watched = await signedIn(browser, collector);

@@ -3,7 +3,7 @@
  * latest check — days left, verdicts, every address — a form to add one, check now, remove, and
  * for the selected target its chain and the leaf fingerprints seen over time.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { CertDetail } from '../components/cert-detail.js';
 import { CertTargetForm } from '../components/cert-target-form.js';
@@ -17,9 +17,25 @@ export function Certificates() {
   const { projectId } = useApp();
   const { query } = useRoute();
   const [version, setVersion] = useState(0);
+  const polls = useRef(0);
   const list = useApi<{ targets: CertTargetRow[] }>(`/api/${projectId}/certs?v=${version}`);
-  const changed = () => setVersion((v) => v + 1);
+  const changed = () => {
+    polls.current = 0;
+    setVersion((v) => v + 1);
+  };
   const targets = list.data?.targets ?? [];
+  // A target just added is checked at once, in the background: ask again until its first check
+  // is there (a check is bounded by its 10 s timeout per step; give up after about 30 s).
+  const pending = targets.some((target) => !target.check);
+  useEffect(() => {
+    if (!pending || list.loading || polls.current >= 20) return;
+    const timer = setTimeout(() => {
+      polls.current++;
+      // A new version reloads the list and the selected target's history alike.
+      setVersion((v) => v + 1);
+    }, 1500);
+    return () => clearTimeout(timer);
+  }, [pending, list.loading, list.data]);
   const selected = targets.find((target) => target.id === query.target) ?? (targets.length === 1 ? targets[0] : undefined);
 
   return (

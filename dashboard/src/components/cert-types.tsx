@@ -1,26 +1,8 @@
 /** The shapes `GET /api/:projectId/certs` and the history answer (collector/src/api/certs-routes.ts). */
-export interface CertVerdict {
-  code: string;
-  severity: 'critical' | 'warning' | 'info';
-  position?: number;
-  message: string;
-}
+import type { CertificateInfo as CertInfo, Verdict as CertVerdict } from '../../../certs/src/contract.js';
 
-export interface CertInfo {
-  position: number;
-  presented: boolean;
-  subject: string;
-  issuer: string;
-  subjectAltNames: string[];
-  serialNumber: string;
-  fingerprintSha256: string;
-  notBefore: string;
-  notAfter: string;
-  daysLeft: number;
-  keyType: string;
-  keyBits: number | null;
-  signatureAlgorithm: string;
-}
+/** Verdicts and certificates as the checker describes them (the API passes them through). */
+export type { CertInfo, CertVerdict };
 
 export interface CertAddress {
   address: string | null;

@@ -89,7 +89,11 @@ const HINTS: Record<FrameStatus, (frame: StoredFrame, context: HintContext) => F
   }),
   no_artifact: noArtifactHint,
   url_not_matched: (frame, context) => {
-    const expected = artifactName(frame.minified.file ?? frame.file);
+    const file = frame.minified.file ?? frame.file ?? '';
+    // ng:///, webpack-internal:///…: code made at run time (Angular's JIT templates), not a file a map could name.
+    if (file && !/^https?:/i.test(file) && /^[a-z][\w+.-]*:/i.test(file))
+      return { text: `This frame is code generated in the browser (${file.split('/')[0]}//…), not a script file: no source map can apply to it.` };
+    const expected = artifactName(file);
     return {
       text: `${releaseText(context.release)[0].toUpperCase()}${releaseText(context.release).slice(1)} has source maps, but none is named after ${scriptName(frame)}${expected ? ` (expected ${expected})` : ''}. Check --url-prefix when uploading so the names match the URLs browsers load.`,
       command: uploadCommand(context),

@@ -36,6 +36,13 @@ describe('frameHint', () => {
     expect(hint.command).toBe('npx lookout-sourcemaps upload --url https://lookout.example.com --project 3 --token "$LOOKOUT_TOKEN" --release shop@1.4.2 dist');
   });
 
+  it('says that code generated in the browser (ng:///) cannot be mapped, instead of asking for an upload', () => {
+    const generated = { ...frame('url_not_matched'), minified: { function: 'UserPage_Template_button_click_3_listener', file: 'ng:///UserPage.js', line: 12, column: 22 } };
+    const hint = frameHint(generated, context)!;
+    expect(hint.text).toMatch(/generated in the browser \(ng:\/\/…\)/);
+    expect(hint.command).toBeUndefined();
+  });
+
   it('tells the no-release, bundle-without-map and no-map cases of no_artifact apart', () => {
     expect(frameHint(frame('no_artifact', 'the event has no release'), { release: null })!.text).toMatch(/no release/);
     expect(frameHint(frame('no_artifact', 'the release has the bundle but not its map'), context)!.text).toMatch(/Upload the \.map files/);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createClaims } from './alerts/claims.js';
 import { createDestinationPool } from './alerts/destination-pool.js';
 import { createAlertEngine } from './alerts/engine.js';
-import { createAlertHistory } from './alerts/history.js';
+import { countingDeliveries, createAlertHistory } from './alerts/history.js';
 import { createIssueFacts } from './alerts/issue-facts.js';
 import { readConfigFile } from './alerts/rules/config-file.js';
 import { openRuleStore } from './alerts/rules/rule-store.js';
@@ -91,7 +91,7 @@ export async function startCollector(config: CollectorConfig, options: { agentDi
   const certTargets = await openTargetStore(store, configFile.certs.targets);
   const certResults = createResultStore(store);
   let certMonitor: CertMonitor | undefined;
-  const alertHistory = createAlertHistory(store);
+  const alertHistory = countingDeliveries(createAlertHistory(store), metrics.alertDeliveries);
   let url = config.publicUrl ?? '';
   const stages = [
     ...(config.symbolication.enabled

@@ -68,6 +68,8 @@ it('an expiring certificate reaches Slack and the target\'s Icinga2 service; a r
   server.present(await pki.leaf({ name: 'long', sans: ['www.test'], days: 200 }));
   for (let i = 0; i < 3; i++) expect((await call(collector, 'POST', `/api/1/certs/targets/${id}/check`)).status).toBe(200);
   await until(async () => slackTexts().some((text) => text.includes('Resolved: certificate of 127.0.0.1')), 10_000, 'the resolved message');
+  await until(async () => slackTexts().some((text) => text.includes('renewed')), 10_000, 'the cert.changed message');
+  // Then a while for a second one, which must not come.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const texts = slackTexts();
   expect(texts.filter((text) => text.includes('renewed'))).toHaveLength(1);

@@ -79,9 +79,8 @@ describe('schema on a cluster', () => {
       expect(local).toContain(`ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
       expect(local).toContain('replicated_deduplication_window = 1000');
       expect(local).not.toContain('non_replicated_deduplication_window');
-      expect(createStatement(clustered, table)).toBe(
-        `CREATE TABLE IF NOT EXISTS lookout.${table} ON CLUSTER analytics AS lookout.${table}_local\n` +
-          `ENGINE = Distributed(analytics, lookout, ${table}_local, cityHash64(event_id))`,
+      expect(createStatement(clustered, table)).toMatch(
+        new RegExp(`^CREATE TABLE IF NOT EXISTS lookout\\.${table} ON CLUSTER analytics AS lookout\\.${table}_local\nENGINE = Distributed\\(analytics, lookout, ${table}_local, cityHash64\\((event_id|issue_id)\\)\\)$`),
       );
     }
   });
@@ -132,6 +131,54 @@ describe('schema on a cluster', () => {
     expect(index('TRUNCATE TABLE IF EXISTS lookout.issue_daily_local')).toBeLessThan(index('INSERT INTO lookout.issue_daily'));
   });
 
+  it("keeps one issue's events and rollups on one shard: errors and everything derived from them sharded by issue_id", () => {
+    // The sharding key of a table as the last statement creating its Distributed table leaves it.
+    const distributed = (table: string) => {
+      const creates = clustered.filter((statement) =>
+        new RegExp(`^CREATE (TABLE IF NOT EXISTS|OR REPLACE TABLE) lookout\\.${table} ON CLUSTER analytics AS lookout\\.${table}_local\n`).test(statement),
+      );
+      expect(creates.length, `Distributed ${table}`).toBeGreaterThan(0);
+      const match = creates[creates.length - 1].match(new RegExp(`ENGINE = Distributed\\(analytics, lookout, ${table}_local, (.+)\\)$`));
+      expect(match, creates[creates.length - 1]).not.toBeNull();
+      return match![1];
+    };
+    const ISSUE_TABLES = ['errors', 'issue_events', 'issue_counts', 'issue_daily', 'issue_days', 'issue_breakdowns'];
+    for (const table of ISSUE_TABLES) expect(distributed(table), table).toBe('cityHash64(issue_id)');
+    // No issue on these: spread by event (a replayed event still meets its first copy).
+    for (const table of ['vitals', 'navigations']) expect(distributed(table), table).toBe('cityHash64(event_id)');
+    expect(distributed('release_counts')).toBe('cityHash64(release)');
+
+    // errors gets its issue_id column in v2 (a Distributed sharding key must name an existing
+    // column), so v2 replaces the v1 Distributed table, after the columns are added to both.
+    const v2 = schemaMigrations({ database: 'lookout', cluster: 'analytics', retentionDays: 30 })[1].statements;
+    const replace = v2.findIndex((statement) => statement.startsWith('CREATE OR REPLACE TABLE lookout.errors ON CLUSTER analytics AS lookout.errors_local\n'));
+    expect(replace).toBeGreaterThan(v2.findIndex((statement) => statement.startsWith('ALTER TABLE lookout.errors_local ON CLUSTER analytics\n') && statement.includes('issue_id String')));
+    expect(replace).toBeGreaterThan(v2.findIndex((statement) => statement.startsWith('ALTER TABLE lookout.errors ON CLUSTER analytics\n')));
+    expect(clustered.filter((statement) => statement.startsWith('CREATE OR REPLACE'))).toHaveLength(1);
+    // The single server has no Distributed table to replace.
+    expect(single.some((statement) => statement.startsWith('CREATE OR REPLACE'))).toBe(false);
+
+    // Every issue table on each shard: Replicated, its Keeper path per shard, its replica by macro.
+    for (const table of ISSUE_TABLES) {
+      expect(createStatement(clustered, `${table}_local`)).toMatch(
+        new RegExp(`ENGINE = Replicated(Replacing|Aggregating)MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${table}_local', '\\{replica\\}'\\)`),
+      );
+    }
+
+    // Every view runs on each shard, from a _local table into a _local table: a view's rows stay
+    // on the shard of the rows it read, so source and target must share the sharding key.
+    const views = clustered.filter((statement) => statement.startsWith('CREATE MATERIALIZED VIEW'));
+    expect(views.length).toBe(7);
+    for (const view of views) {
+      const target = view.match(/^CREATE MATERIALIZED VIEW IF NOT EXISTS lookout\.\w+ ON CLUSTER analytics TO lookout\.(\w+)_local AS\n/)?.[1];
+      const source = view.match(/\nFROM lookout\.(\w+)_local\n/)?.[1];
+      expect(target, view).toBeDefined();
+      expect(source, view).toBeDefined();
+      // release_counts is per release (fed by errors and navigations): read by GROUP BY across shards.
+      if (target !== 'release_counts') expect(distributed(target!), view).toBe(distributed(source!));
+    }
+  });
+
   it('quotes a cluster name with a dash, and refuses names that are not names', () => {
     const dashed = schemaStatements({ database: 'lookout', cluster: 'prod-eu', retentionDays: 30 });
     expect(dashed[0]).toContain('ON CLUSTER `prod-eu`');
@@ -165,7 +212,7 @@ describe('every statement parses with the real ClickHouse parser', () => {
   ])('%s', async (_, statements) => {
     for (const statement of statements) {
       const result = await session.queryBindAsync('SELECT formatQuery({statement:String}) AS formatted', { statement }, { format: 'JSONEachRow' });
-      expect(result.text(), statement).toMatch(/CREATE TABLE IF NOT EXISTS|CREATE MATERIALIZED VIEW IF NOT EXISTS|ALTER TABLE|TRUNCATE TABLE IF EXISTS|INSERT INTO/);
+      expect(result.text(), statement).toMatch(/CREATE TABLE IF NOT EXISTS|CREATE OR REPLACE TABLE|CREATE MATERIALIZED VIEW IF NOT EXISTS|ALTER TABLE|TRUNCATE TABLE IF EXISTS|INSERT INTO/);
     }
   });
 });

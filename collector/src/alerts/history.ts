@@ -67,3 +67,14 @@ export function createAlertHistory(store: Store): AlertHistory {
     },
   };
 }
+
+/** The history, also counting each delivery for `/metrics` (every rule kind records here). */
+export function countingDeliveries(history: AlertHistory, counter: { inc(labels: { kind: string; result: string }): void }): AlertHistory {
+  return {
+    ...history,
+    record(message, destination, result) {
+      counter.inc({ kind: message.kind, result: result.ok ? 'delivered' : 'failed' });
+      return history.record(message, destination, result);
+    },
+  };
+}

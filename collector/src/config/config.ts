@@ -55,7 +55,7 @@ export interface CollectorConfig {
   ingestPrefix: string;
   retentionDays: number;
   /** Take the client IP from X-Forwarded-For (behind a load balancer): fastify's trustProxy. */
-  trustProxy: boolean | string;
+  trustProxy: boolean | number | string;
   limits: IngestLimits;
   rateLimits: RateLimits;
   spool: { quotaBytes: number; segmentBytes: number };

@@ -90,7 +90,7 @@ export function configFromFlags(flags: ServeFlags): CollectorConfig {
     config.ingestPrefix = flags['ingest-prefix'];
   }
   config.retentionDays = integer(flags['retention-days'], 'retention-days', 1) ?? config.retentionDays;
-  if (flags['trust-proxy'] !== undefined) config.trustProxy = flags['trust-proxy'] === 'true' ? true : flags['trust-proxy'] === 'false' ? false : flags['trust-proxy'];
+  if (flags['trust-proxy'] !== undefined) config.trustProxy = trustProxyValue(flags['trust-proxy']);
   config.limits.bodyBytes = integer(flags['max-body-bytes'], 'max-body-bytes', 1024) ?? config.limits.bodyBytes;
   config.limits.eventsPerBatch = integer(flags['max-batch-events'], 'max-batch-events', 1) ?? config.limits.eventsPerBatch;
   const project = rate(flags['rate-limit-project'], 'rate-limit-project');
@@ -117,4 +117,11 @@ export function configFromFlags(flags: ServeFlags): CollectorConfig {
   }
   config.logLevel = flags['log-level'] ?? config.logLevel;
   return config;
+}
+
+/** fastify's trustProxy: `true`/`false`, a number of hops (a number, not the string "1", which it would read as an address), or addresses/subnets. */
+function trustProxyValue(text: string): boolean | number | string {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  return text;
 }

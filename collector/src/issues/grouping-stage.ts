@@ -96,6 +96,17 @@ export function createGroupingStage(options: GroupingStageOptions): ProcessorSta
       for (const [projectId, ids] of byProject) {
         for (const [issueId, record] of await issues.load(projectId, ids)) known.set(`${projectId}:${issueId}`, record);
       }
+      // An event would reopen a resolved issue: read that issue again first. Another collector
+      // may have ignored or reopened it since this one cached it, and a regression written from
+      // a stale copy would overwrite that (and alert).
+      const reopening = new Map<number, string[]>();
+      for (const { processed, issueId } of planned) {
+        const record = known.get(`${processed.projectId}:${issueId}`);
+        if (record?.status === 'resolved' || record?.status === 'resolved_in_release') reopening.set(processed.projectId, [...(reopening.get(processed.projectId) ?? []), issueId]);
+      }
+      for (const [projectId, ids] of reopening) {
+        for (const [issueId, record] of await issues.load(projectId, ids, { fresh: true })) known.set(`${projectId}:${issueId}`, record);
+      }
 
       const changed = new Map<string, IssueRecord>();
       for (const { processed, print, issueId } of planned) {

@@ -33,8 +33,11 @@ export interface IssueRecord {
 }
 
 export interface IssueStore {
-  /** The issues among `ids` that exist (from memory, else one query). */
-  load(projectId: number, ids: string[]): Promise<Map<string, IssueRecord>>;
+  /**
+   * The issues among `ids` that exist (from memory, else one query). `fresh`: from ClickHouse
+   * whatever is in memory — another collector may have changed their status since.
+   */
+  load(projectId: number, ids: string[], options?: { fresh?: boolean }): Promise<Map<string, IssueRecord>>;
   save(records: IssueRecord[]): Promise<void>;
   /** Changes the status; null when the issue does not exist. */
   setStatus(projectId: number, issueId: string, status: IssueStatus, resolvedInRelease?: string): Promise<IssueRecord | null>;
@@ -112,11 +115,11 @@ export function createIssueStore(store: Store, options: { ttlMs?: number; maxEnt
   const cache = new LRUCache<string, IssueRecord>({ max: options.maxEntries ?? 50_000, ttl: options.ttlMs ?? 10_000 });
   const key = (projectId: number, issueId: string) => `${projectId}:${issueId}`;
 
-  async function load(projectId: number, ids: string[]): Promise<Map<string, IssueRecord>> {
+  async function load(projectId: number, ids: string[], options: { fresh?: boolean } = {}): Promise<Map<string, IssueRecord>> {
     const found = new Map<string, IssueRecord>();
     const missing: string[] = [];
     for (const id of new Set(ids)) {
-      const cached = cache.get(key(projectId, id));
+      const cached = options.fresh ? undefined : cache.get(key(projectId, id));
       if (cached) found.set(id, cached);
       else missing.push(id);
     }

@@ -108,9 +108,16 @@ export function createMetrics(spoolStats: () => SpoolStats) {
       labelNames: ['operation'] as const,
       registers,
     }),
+    alertDeliveries: new Counter({
+      name: 'lookout_alert_deliveries_total',
+      help: 'Alert messages handed to a destination (Slack, webhook, Icinga2), by message kind and whether it was delivered',
+      labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
   };
   // Zero series exist from the start, so dashboards and alerts see 0 rather than nothing.
   metrics.storeErrors.inc({ operation: 'insert' }, 0);
   metrics.storeErrors.inc({ operation: 'stage' }, 0);
+  for (const result of ['delivered', 'failed']) metrics.alertDeliveries.inc({ kind: 'issue.new', result }, 0);
   return metrics;
 }

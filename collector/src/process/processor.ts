@@ -97,7 +97,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Process
       events.push(...toProcessed(entries.slice(i, i + RECORDS_PER_TURN)));
       await nextTurn();
     }
-    const token = `spool:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
+    // The spool's id: another collector's spool has ranges at the same positions.
+    const token = `spool:${spool.id}:${from.segment}:${from.offset}-${to.segment}:${to.offset}`;
 
     let backoff = 100;
     let refusals = 0;

@@ -88,7 +88,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
           req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: scrubUrl(request.url) }),
         },
       },
-    trustProxy: config.trustProxy,
+    // A number of hops: trust the nearest n proxies (proxy-addr's hop index).
+    trustProxy: typeof config.trustProxy === 'number' ? ((hops) => (_address: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     // Ingest sets its own limit per route; everything else is small JSON.
     bodyLimit: 256 * 1024,
     // A line per ingest request would cost more than the request; debug level brings them back.

@@ -18,6 +18,7 @@ import { readEntries } from './read-entries.js';
 import { encodeRecord } from './record-format.js';
 import { recoverSpool, type RecoveredSpool } from './recover-spool.js';
 import { segmentPath } from './segment-files.js';
+import { loadSpoolId } from './spool-id.js';
 import { comparePositions, readableBytesFrom, totalFileBytes } from './segment-table.js';
 import { openSegmentWriter, type DurableChunk, type SegmentWriter } from './segment-writer.js';
 
@@ -85,9 +86,11 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
   }
   openDirectories.add(dir);
   let recovered: RecoveredSpool;
+  let id: string;
   let writer: SegmentWriter;
   try {
     recovered = await recoverSpool(dir, report);
+    id = await loadSpoolId(dir);
     writer = await openSegmentWriter({
       dir,
       segment: recovered.activeSegment,
@@ -296,7 +299,7 @@ export async function openSpool(options: SpoolOptions): Promise<DiskSpool> {
     return closing;
   }
 
-  return { append, readFrom, onAppend, loadCheckpoint, saveCheckpoint, stats, isFull, close };
+  return { id, append, readFrom, onAppend, loadCheckpoint, saveCheckpoint, stats, isFull, close };
 }
 
 function requirePositive(name: string, value: number): void {

@@ -38,6 +38,8 @@ export interface SpoolStats {
 }
 
 export interface Spool {
+  /** Random, kept in the spool's folder: tells this spool's positions from another collector's (spool-id.ts). */
+  readonly id: string;
   /**
    * Appends one record. Resolves once it is on disk: one fdatasync is shared by every
    * append waiting in the same group commit. Rejects with SpoolFullError over quota.

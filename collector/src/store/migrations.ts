@@ -7,9 +7,13 @@
  *
  * With a cluster (`--clickhouse-cluster`): every statement runs `ON CLUSTER`; event
  * tables become `<table>_local` Replicated tables on each shard plus a Distributed table
- * under the plain name (sharded by event_id, so FINAL still finds duplicates on one
- * shard); the small metadata tables are replicated to every node (no `{shard}` in
- * their Keeper path). The server needs the `{shard}` and `{replica}` macros.
+ * under the plain name; the small metadata tables are replicated to every node (no
+ * `{shard}` in their Keeper path). The server needs the `{shard}` and `{replica}` macros.
+ * Sharding keeps one issue together: `errors`, `issue_events` and the issue rollups are
+ * sharded by `cityHash64(issue_id)` (the grouping stage sets it before the insert), so the
+ * views on each shard's `errors_local` hold every row of the issues stored there, and a
+ * replayed event (same event_id, same issue) lands on the shard holding its first copy,
+ * where FINAL finds both. `vitals` and `navigations` have no issue: by `cityHash64(event_id)`.
  */
 import { clusterIdentifier, checkClusterName, checkDatabaseName } from './identifiers.js';
 import { StoreError, type Store } from './types.js';
@@ -104,6 +108,13 @@ export function schemaMigrations(options: SchemaOptions): Migration[] {
     { version: 6, name: 'certificate checks', statements: certificateChecks(options) },
   ];
 }
+
+/**
+ * Cluster: the sharding key of `errors` and of every table derived from it per issue. Each shard's
+ * views read its own `errors_local`, so a rollup row lives where its errors live: one key for all
+ * of them keeps an issue's events, counts and breakdowns on one shard.
+ */
+const ISSUE_SHARD_KEY = 'cityHash64(issue_id)';
 
 function initialSchema(options: SchemaOptions): string[] {
   const eventColumns = [
@@ -247,6 +258,15 @@ function sourceMapsAndIssues(options: SchemaOptions): string[] {
   );
   // Reading one issue's events (latest event, breakdowns) skips granules without it.
   alters.push(`ALTER TABLE ${database}.${cluster ? 'errors_local' : 'errors'}${onCluster}\n    ADD INDEX IF NOT EXISTS issue_id_index issue_id TYPE bloom_filter GRANULARITY 4`);
+  // Cluster: now that errors have their issue, shard them by it (v1 could not: a Distributed
+  // table's sharding key must name an existing column). An atomic replace of the Distributed
+  // table only; the rows stay in errors_local. Inserts are synchronous, so nothing is queued in it.
+  if (cluster) {
+    alters.push(
+      `CREATE OR REPLACE TABLE ${database}.errors${onCluster} AS ${database}.errors_local\n` +
+        `ENGINE = Distributed(${clusterIdentifier(cluster)}, ${database}, errors_local, ${ISSUE_SHARD_KEY})`,
+    );
+  }
   const countsTarget = cluster ? 'issue_counts_local' : 'issue_counts';
   const errorsSource = cluster ? 'errors_local' : 'errors';
   return [
@@ -327,7 +347,7 @@ function sourceMapsAndIssues(options: SchemaOptions): string[] {
       ttl: 'hour + toIntervalDay(retention_days)',
       orderBy: '(project_id, issue_id, hour, release, environment, retention_days)',
       sharded: true,
-      shardKey: 'cityHash64(issue_id)',
+      shardKey: ISSUE_SHARD_KEY,
     }),
     // Users: distinct user ids; an event without one counts its session as one user.
     [
@@ -495,7 +515,7 @@ function issueRollups(options: SchemaOptions): string[] {
   const onCluster = cluster ? ` ON CLUSTER ${clusterIdentifier(cluster)}` : '';
   const errorsSource = cluster ? 'errors_local' : 'errors';
   const stored = (name: string) => (cluster ? `${name}_local` : name);
-  const aggregate = { engine: 'aggregating' as const, sharded: true, shardKey: 'cityHash64(issue_id)' };
+  const aggregate = { engine: 'aggregating' as const, sharded: true, shardKey: ISSUE_SHARD_KEY };
 
   const dailySelect = [
     'SELECT project_id, issue_id, toDate(timestamp) AS day, release, environment, retention_days,',
@@ -587,7 +607,8 @@ function issueRollups(options: SchemaOptions): string[] {
     }),
     // One narrow row per error, sorted by issue and time: an issue's newest events are a short
     // range read (then their rows come from `errors` by primary key). Partitioned like `errors`,
-    // so expiry drops whole parts; sharded by event id like `errors`, so FINAL and the view agree.
+    // so expiry drops whole parts; sharded by issue like `errors`, so the view's rows (written on
+    // the shard of their error) and the backfill's (through the Distributed table) agree.
     ...createTable(options, {
       name: 'issue_events',
       columns: [
@@ -602,6 +623,7 @@ function issueRollups(options: SchemaOptions): string[] {
       settings: ['ttl_only_drop_parts = 1'],
       orderBy: '(project_id, issue_id, timestamp, event_id)',
       sharded: true,
+      shardKey: ISSUE_SHARD_KEY,
     }),
     ...createTable(options, {
       ...aggregate,

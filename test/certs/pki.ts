@@ -15,10 +15,10 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
 
@@ -160,16 +160,6 @@ function extensions(options: { sans?: string[]; ca?: boolean; ocspUrl?: string; 
   return lines.join('\n') + '\n';
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function createPki(options: { rootName?: string; rootKey?: KeyKind } = {}): Promise<Pki> {
   const dir = await mkdtemp(join(tmpdir(), 'lookout-pki-'));

@@ -6,13 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../collector/src/store/index.js';
 import { StoreError } from '../../collector/src/store/types.js';
 import { checkServerVersion, isSupportedClickHouseVersion } from '../../collector/src/store/version.js';
+import { freePort } from '../support/ports.js';
 
 let server: ChildProcess | undefined;
 let workDir: string;
@@ -151,10 +151,3 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -17,8 +17,16 @@ export interface ChildCollector {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function spawnCollector(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildCollector> {
-  const child = spawn(process.execPath, [resolve(packageRoot, 'bin/lookout.js'), 'serve', '--port', '0', ...args], {
+export interface SpawnOptions {
+  /** What node runs before the flags; default the compiled bin's `serve`. */
+  entry?: string[];
+  cwd?: string;
+}
+
+export async function spawnCollector(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, options: SpawnOptions = {}): Promise<ChildCollector> {
+  const entry = options.entry ?? [resolve(packageRoot, 'bin/lookout.js'), 'serve'];
+  const child = spawn(process.execPath, [...entry, '--port', '0', ...args], {
+    cwd: options.cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

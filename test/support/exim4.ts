@@ -18,7 +18,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnDaemon, waitForPorts, type Daemon } from './nginx.js';
+import { spawnDaemon, waitForPorts, type Daemon } from './nginx.js';
+import { freePort } from './ports.js';
 
 export const EXIM4_BIN = process.env.EXIM4_BIN ?? '/usr/sbin/exim4';
 

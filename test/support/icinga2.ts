@@ -17,10 +17,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './ports.js';
 
 export const ICINGA2_BIN = process.env.ICINGA2_BIN ?? '/usr/sbin/icinga2';
 
@@ -77,17 +77,6 @@ export interface StartIcinga2Options {
 const HOST = 'shop';
 const SERVICE = 'lookout-errors';
 
-async function freePort(): Promise<number> {
-  return await new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 function run(args: string[], timeoutMs = 30_000): string {
   const result = spawnSync(ICINGA2_BIN, args, { encoding: 'utf8', timeout: timeoutMs });

@@ -222,8 +222,8 @@ export const dashboard = {
     nodeResolve({ browser: true }),
     typescript({
       tsconfig: false,
-      // certs/src/contract.ts: the certificate shapes the API passes through (types only).
-      include: ['dashboard/src/**/*.ts', 'dashboard/src/**/*.tsx', 'protocol/**/*.ts', 'certs/src/contract.ts'],
+      // Types only, shared with the API's side: the certificate shapes and the frame statuses.
+      include: ['dashboard/src/**/*.ts', 'dashboard/src/**/*.tsx', 'protocol/**/*.ts', 'certs/src/contract.ts', 'collector/src/symbolicate/status.ts'],
       compilerOptions: {
         target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM', 'DOM.Iterable'], strict: true, skipLibCheck: true,
         verbatimModuleSyntax: true, jsx: 'react-jsx', jsxImportSource: 'preact', declaration: false, sourceMap: false, types: [],

@@ -4,15 +4,9 @@
  * can be tested on their own. Everything they return is rendered as text.
  */
 
-export type FrameStatus =
-  | 'mapped'
-  | 'source_missing'
-  | 'no_artifact'
-  | 'no_debug_id_match'
-  | 'url_not_matched'
-  | 'no_mapping_at_position'
-  | 'map_invalid'
-  | 'map_too_large';
+/** The symbolicator's statuses, one list for both sides (a type only: nothing of the collector is bundled). */
+import type { FrameStatus } from '../../collector/src/symbolicate/status.js';
+export type { FrameStatus };
 
 export interface MinifiedFrame {
   function?: string;

@@ -3,12 +3,12 @@
  * chDB), the same rule in both configs, and each new bug thrown at both at the same moment: both
  * open the issue and both want to alert — the claim in ClickHouse lets exactly one send.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { spawnCollector, waitForEmptySpool, type ChildCollector } from '../support/child-collector.js';
+import { ingestInto, spawnCollector, waitForEmptySpool, type ChildCollector } from '../support/child-collector.js';
+import { bugEvent } from '../support/events.js';
 import { startClickHouseHttpFront, type ClickHouseHttpFront } from '../support/clickhouse-http-front.js';
 import { until } from '../support/stored-events.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -41,24 +41,7 @@ it('sends each new-issue alert once across two collectors on one ClickHouse', as
 
   const bugs = ['AlphaError', 'BetaError', 'GammaError', 'DeltaError', 'EpsilonError'];
   for (const type of bugs) {
-    const event = () => ({
-      kind: 'error',
-      event_id: randomUUID(),
-      timestamp: Date.now(),
-      url: 'https://shop.example.com/',
-      type,
-      message: `${type} happened`,
-      frames: [{ function: `throw${type}`, file: 'https://shop.example.com/static/js/app.js', line: 1, column: 1 }],
-    });
-    await Promise.all(
-      [a, b].map((collector) =>
-        fetch(`${collector.url}/api/1/ingest`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-lookout-key': collector.ingestKey },
-          body: JSON.stringify({ sdk: { name: 'test', version: '1' }, events: [event()] }),
-        }).then((response) => expect(response.status).toBe(202)),
-      ),
-    );
+    await Promise.all([a, b].map((collector) => ingestInto(collector, [bugEvent(type)]).then((response) => expect(response.status).toBe(202))));
   }
   await Promise.all([a, b].map((collector) => waitForEmptySpool(collector.url)));
 

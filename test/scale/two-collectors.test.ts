@@ -12,7 +12,6 @@
  *      total across A and B (cert_checks rows per round; the TLS server's connections agree).
  * The "minute" is shortened through test/scale/serve-child.ts (LOOKOUT_TEST_MINUTE_MS).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,8 @@ import type { Store } from '../../collector/src/store/types.js';
 import { startReceiver, type Receiver } from '../alerts/receiver.js';
 import { createPki, type Pki } from '../certs/pki.js';
 import { serveTls, type Endpoint } from '../certs/tls-servers.js';
-import { waitForEmptySpool } from '../support/child-collector.js';
+import { ingestInto, waitForEmptySpool } from '../support/child-collector.js';
+import { bugEvent } from '../support/events.js';
 import { startClickHouseHttpFront, type ClickHouseHttpFront } from '../support/clickhouse-http-front.js';
 import { runLoad } from '../support/load.js';
 import { expectEachStoredOnce } from '../support/stored-copies.js';
@@ -72,25 +72,9 @@ async function api(replica: Replica, method: string, path: string, body?: unknow
   return text ? JSON.parse(text) : null;
 }
 
-function bug(type: string) {
-  return {
-    kind: 'error',
-    event_id: randomUUID(),
-    timestamp: Date.now(),
-    url: 'https://shop.example.com/',
-    type,
-    message: `${type} happened`,
-    frames: [{ function: `throw${type}`, file: 'https://shop.example.com/static/js/app.js', line: 1, column: 1 }],
-  };
-}
 
 async function ingest(replica: Replica, events: unknown[]): Promise<void> {
-  const response = await fetch(`${replica.url}/api/1/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-lookout-key': replica.ingestKey },
-    body: JSON.stringify({ sdk: { name: 'test', version: '1' }, events }),
-  });
-  expect(response.status, `${replica.name} ingest`).toBe(202);
+  expect((await ingestInto(replica, events)).status, `${replica.name} ingest`).toBe(202);
 }
 
 it('shares one ClickHouse between two collector processes', async () => {
@@ -122,8 +106,8 @@ it('shares one ClickHouse between two collector processes', async () => {
   // 1. Through either, readable through both. Both spools are fresh and the two batches are the
   // same size, so both collectors write the same spool range (segment, offsets): their inserts
   // must still both be stored.
-  const viaA = Array.from({ length: 10 }, () => bug('ReplicaAError'));
-  const viaB = Array.from({ length: 10 }, () => bug('ReplicaBError'));
+  const viaA = Array.from({ length: 10 }, () => bugEvent('ReplicaAError'));
+  const viaB = Array.from({ length: 10 }, () => bugEvent('ReplicaBError'));
   await Promise.all([ingest(a, viaA), ingest(b, viaB)]);
   await Promise.all([a, b].map((replica) => waitForEmptySpool(replica.url)));
   const written = [...viaA, ...viaB].map((event) => event.event_id).sort();
@@ -146,7 +130,7 @@ it('shares one ClickHouse between two collector processes', async () => {
   await until(async () => (await api(b, 'GET', '/api/1/alerts/rules')).rules.some((r: { id: string }) => r.id === rule.id), 'B to load the rule', 15_000);
   log(`2. rule created through A; B had it after ${Date.now() - ruleCreatedAt} ms (rule store refresh: 10 s)`);
   const titles = () => slack!.requests.map((request) => /New issue: (\w+)/.exec(request.body)?.[1]).filter(Boolean) as string[];
-  await Promise.all([ingest(a, [bug('ReplicaGammaError')]), ingest(b, [bug('ReplicaGammaError')])]);
+  await Promise.all([ingest(a, [bugEvent('ReplicaGammaError')]), ingest(b, [bugEvent('ReplicaGammaError')])]);
   const sentAt = Date.now();
   await until(() => titles().includes('ReplicaGammaError'), 'the Slack message', 30_000, () => ({ titles: titles(), a: a.output().slice(-2000), b: b.output().slice(-2000) }));
   log(`   first Slack message after ${Date.now() - sentAt} ms`);

@@ -76,3 +76,12 @@ export async function waitForEmptySpool(url: string, timeoutMs = 60_000): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** POSTs one batch to a child collector's ingest route for project 1. */
+export function ingestInto(collector: Pick<ChildCollector, 'url' | 'ingestKey'>, events: unknown[]): Promise<Response> {
+  return fetch(`${collector.url}/api/1/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-lookout-key': collector.ingestKey },
+    body: JSON.stringify({ sdk: { name: 'test', version: '1' }, events }),
+  });
+}

@@ -71,3 +71,16 @@ export function mixedBatch(seed = 0, size = 20, now = Date.now()): { sdk: { name
   }
   return { sdk: { name: 'lookout', version: '0.1.0' }, events };
 }
+
+/** An error that is a bug of its own, with only the fields the wire requires: every event of one `type` groups into one issue, other types into others. */
+export function bugEvent(type: string, now = Date.now()) {
+  return {
+    kind: 'error',
+    event_id: randomUUID(),
+    timestamp: now,
+    url: 'https://shop.example.com/',
+    type,
+    message: `${type} happened`,
+    frames: [{ function: `throw${type}`, file: 'https://shop.example.com/static/js/app.js', line: 1, column: 1 }],
+  };
+}
